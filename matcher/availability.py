@@ -1,0 +1,99 @@
+"""Weekly availability as bitsets of 30-minute UTC slots.
+
+A week has ``SLOTS_PER_WEEK = 336`` slots; slot 0 is Monday 00:00-00:30 UTC. A set
+of slots is packed little-endian into ``SLOT_WORDS = 6`` ``uint64`` words (bit ``j``
+of the week is bit ``j % 64`` of word ``j // 64``).
+
+Local windows are converted with the zone's *standard* UTC offset (its offset
+outside daylight-saving time). Weekly overlap is therefore DST-free: two people
+in the same zone overlap exactly as their local windows say, all year round, and
+the result never depends on the date the catalog was loaded.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability
+
+__all__ = [
+    "SLOTS_PER_WEEK",
+    "SLOT_WORDS",
+    "availability_bits",
+    "popcount",
+    "slots_from_bits",
+    "standard_offset_minutes",
+]
+
+SLOTS_PER_WEEK = 7 * MINUTES_PER_DAY // SLOT_MINUTES
+SLOT_WORDS = (SLOTS_PER_WEEK + 63) // 64
+_MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+
+@lru_cache(maxsize=512)
+def standard_offset_minutes(time_zone: str) -> int:
+    """Return the zone's standard (non-DST) offset from UTC in minutes, east positive.
+
+    Reads the offset in January and in July of a fixed year and keeps the one
+    with no daylight-saving component, so the answer is the same on every date.
+    """
+    zone = ZoneInfo(time_zone)
+    for month in (1, 7):
+        moment = datetime(2025, month, 15, 12, tzinfo=zone)
+        dst = moment.dst() or timedelta(0)
+        if dst == timedelta(0):
+            offset = moment.utcoffset() or timedelta(0)
+            return int(offset.total_seconds() // 60)
+    moment = datetime(2025, 1, 15, 12, tzinfo=zone)  # a zone with DST all year
+    offset = (moment.utcoffset() or timedelta(0)) - (moment.dst() or timedelta(0))
+    return int(offset.total_seconds() // 60)
+
+
+def _slot_mask(availability: Availability) -> npt.NDArray[np.bool_]:
+    mask = np.zeros(SLOTS_PER_WEEK, dtype=np.bool_)
+    offset = standard_offset_minutes(availability.time_zone)
+    for w in availability.windows:
+        start = (w.day * MINUTES_PER_DAY + w.start_minute - offset) % _MINUTES_PER_WEEK
+        count = (w.end_minute - w.start_minute) // SLOT_MINUTES
+        first = start // SLOT_MINUTES
+        mask[(first + np.arange(count)) % SLOTS_PER_WEEK] = True
+    return mask
+
+
+def availability_bits(availability: Availability) -> npt.NDArray[np.uint64]:
+    """Pack the weekly windows of ``availability`` into UTC slot bits.
+
+    Returns
+    -------
+    numpy.ndarray of uint64, shape (SLOT_WORDS,)
+    """
+    mask = _slot_mask(availability)
+    padded = np.zeros(SLOT_WORDS * 64, dtype=np.bool_)
+    padded[:SLOTS_PER_WEEK] = mask
+    packed = np.packbits(padded, bitorder="little")  # shape (SLOT_WORDS * 8,)
+    return packed.view("<u8").astype(np.uint64)
+
+
+def slots_from_bits(bits: npt.NDArray[np.uint64]) -> npt.NDArray[np.bool_]:
+    """Unpack ``bits`` (shape (SLOT_WORDS,)) into a boolean mask of shape (SLOTS_PER_WEEK,)."""
+    raw = np.ascontiguousarray(bits, dtype="<u8").view(np.uint8)
+    return np.unpackbits(raw, bitorder="little")[:SLOTS_PER_WEEK].astype(np.bool_)
+
+
+def popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
+    """Count set bits along the last axis.
+
+    Parameters
+    ----------
+    words : numpy.ndarray of uint64, shape (..., W)
+
+    Returns
+    -------
+    numpy.ndarray of int64, shape (...)
+    """
+    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
