@@ -32,7 +32,16 @@ run: $(STAMP)
 	ATTUNE_DATABASE_URL=$(ATTUNE_DATABASE_URL) $(VENV)/bin/attune db upgrade
 	ATTUNE_DATABASE_URL=$(ATTUNE_DATABASE_URL) $(VENV)/bin/attune serve --address $(ATTUNE_ADDRESS) --seed-demo-if-empty
 
-lint: $(STAMP)
+NODE_STAMP := node_modules/.installed
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $(NODE_STAMP)
+
+# buf lint (STANDARD rules, buf.yaml) on the API contract.
+proto-lint: $(NODE_STAMP)
+	npx --no-install buf lint
+
+lint: $(STAMP) proto-lint
 	$(PY) -m ruff check matcher service tests bench
 	$(PY) -m ruff format --check matcher service tests bench
 

@@ -96,4 +96,5 @@ def popcount(words: npt.NDArray[np.uint64]) -> npt.NDArray[np.int64]:
     -------
     numpy.ndarray of int64, shape (...)
     """
-    return np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    counts: npt.NDArray[np.int64] = np.bitwise_count(words).sum(axis=-1, dtype=np.int64)
+    return counts

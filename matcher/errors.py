@@ -40,9 +40,7 @@ class InvalidInput(AttuneError):
 
     def prefixed(self, prefix: str) -> InvalidInput:
         """Return the same violations with ``prefix.`` put before each field path."""
-        return InvalidInput(
-            [FieldViolation(f"{prefix}.{v.field}", v.description) for v in self.violations]
-        )
+        return InvalidInput([FieldViolation(f"{prefix}.{v.field}", v.description) for v in self.violations])
 
 
 class NotFound(AttuneError):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
@@ -159,7 +160,9 @@ def _check_codes(
         seen.add(code)
 
 
-def _check_enums(out: list[FieldViolation], path: str, values: tuple[object, ...], enum: type) -> None:
+def _check_enums(
+    out: list[FieldViolation], path: str, values: tuple[object, ...], enum: type[StrEnum]
+) -> None:
     allowed = [e.value for e in enum]
     seen: set[object] = set()
     for i, value in enumerate(values):
@@ -209,7 +212,9 @@ def _check_availability(out: list[FieldViolation], path: str, availability: Avai
             out.append(FieldViolation(where, f"inverted window {w}: the end must be after the start"))
         if w.start_minute % SLOT_MINUTES or w.end_minute % SLOT_MINUTES:
             out.append(
-                FieldViolation(where, f"times must be on {SLOT_MINUTES}-minute boundaries (e.g. 18:00, 18:30)")
+                FieldViolation(
+                    where, f"times must be on {SLOT_MINUTES}-minute boundaries (e.g. 18:00, 18:30)"
+                )
             )
 
 
@@ -221,7 +226,9 @@ def validate_intake(intake: Intake) -> None:
     elif len(intake.client_id) > 128:
         out.append(FieldViolation("client_id", "at most 128 characters"))
     if not intake.concerns:
-        out.append(FieldViolation("concerns", f"at least one concern is required; allowed: {_allowed(CONCERNS)}"))
+        out.append(
+            FieldViolation("concerns", f"at least one concern is required; allowed: {_allowed(CONCERNS)}")
+        )
     concern_codes = tuple(c.concern for c in intake.concerns)
     _check_codes(out, "concerns", concern_codes, CONCERNS, "concern", suffix=".concern")
     for i, c in enumerate(intake.concerns):

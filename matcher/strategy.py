@@ -9,10 +9,10 @@ version.
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 from matcher.errors import FieldViolation, InvalidInput
 
@@ -114,9 +114,7 @@ def validate_strategy(strategy: Strategy) -> None:
     if strategy.version < 1:
         out.append(FieldViolation("version", "must be 1 or more"))
     if not isinstance(strategy.algorithm, Algorithm):
-        out.append(
-            FieldViolation("algorithm", f"allowed: {', '.join(a.value for a in Algorithm)}")
-        )
+        out.append(FieldViolation("algorithm", f"allowed: {', '.join(a.value for a in Algorithm)}"))
     for key, value in strategy.weights.items():
         if not isinstance(key, Factor):
             out.append(FieldViolation("weights", f"unknown factor {key!r}; allowed: {', '.join(Factor)}"))

@@ -12,9 +12,9 @@ are small closed sets, modelled as enums (the gRPC API mirrors them as proto enu
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
 from types import MappingProxyType
-from typing import Mapping
 
 __all__ = [
     "APPROACHES",

@@ -8,6 +8,7 @@ from collections import abc as _abc
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
 from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 import builtins as _builtins
 import sys
 import typing as _typing
@@ -18,6 +19,32 @@ else:
     from typing_extensions import TypeAlias as _TypeAlias, Never as _Never
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class _OutcomeEvent:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _OutcomeEventEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_OutcomeEvent.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    OUTCOME_EVENT_UNSPECIFIED: _OutcomeEvent.ValueType  # 0
+    OUTCOME_EVENT_VIEWED: _OutcomeEvent.ValueType  # 1
+    OUTCOME_EVENT_CONTACTED: _OutcomeEvent.ValueType  # 2
+    OUTCOME_EVENT_BOOKED: _OutcomeEvent.ValueType  # 3
+    OUTCOME_EVENT_ATTENDED_FIRST_SESSION: _OutcomeEvent.ValueType  # 4
+    OUTCOME_EVENT_RETAINED_FOUR_SESSIONS: _OutcomeEvent.ValueType  # 5
+    OUTCOME_EVENT_REMATCH_REQUESTED: _OutcomeEvent.ValueType  # 6
+
+class OutcomeEvent(_OutcomeEvent, metaclass=_OutcomeEventEnumTypeWrapper):
+    """What a client did after seeing a ranking."""
+
+OUTCOME_EVENT_UNSPECIFIED: OutcomeEvent.ValueType  # 0
+OUTCOME_EVENT_VIEWED: OutcomeEvent.ValueType  # 1
+OUTCOME_EVENT_CONTACTED: OutcomeEvent.ValueType  # 2
+OUTCOME_EVENT_BOOKED: OutcomeEvent.ValueType  # 3
+OUTCOME_EVENT_ATTENDED_FIRST_SESSION: OutcomeEvent.ValueType  # 4
+OUTCOME_EVENT_RETAINED_FOUR_SESSIONS: OutcomeEvent.ValueType  # 5
+OUTCOME_EVENT_REMATCH_REQUESTED: OutcomeEvent.ValueType  # 6
+Global___OutcomeEvent: _TypeAlias = OutcomeEvent  # noqa: Y015
 
 @_typing.final
 class ConcernPreference(_message.Message):
@@ -237,6 +264,9 @@ class RankCounselorsResponse(_message.Message):
     ELIGIBLE_COUNT_FIELD_NUMBER: _builtins.int
     EXCLUSIONS_FIELD_NUMBER: _builtins.int
     CATALOG_SIZE_FIELD_NUMBER: _builtins.int
+    EXPERIMENT_KEY_FIELD_NUMBER: _builtins.int
+    EXPERIMENT_ARM_FIELD_NUMBER: _builtins.int
+    EXPERIMENT_PHASE_FIELD_NUMBER: _builtins.int
     ranking_id: _builtins.str
     """Identifies this ranking, for outcome reporting."""
     strategy_name: _builtins.str
@@ -246,6 +276,10 @@ class RankCounselorsResponse(_message.Message):
     eligible_count: _builtins.int
     """How many counselors passed every hard filter."""
     catalog_size: _builtins.int
+    experiment_key: _builtins.str
+    """The experiment this ranking was served in; empty when none (or a staff override)."""
+    experiment_arm: _builtins.str
+    experiment_phase: _builtins.int
     @_builtins.property
     def results(self) -> _containers.RepeatedCompositeFieldContainer[Global___RankedCounselor]: ...
     @_builtins.property
@@ -263,10 +297,13 @@ class RankCounselorsResponse(_message.Message):
         eligible_count: _builtins.int = ...,
         exclusions: _abc.Iterable[Global___FilterExclusion] | None = ...,
         catalog_size: _builtins.int = ...,
+        experiment_key: _builtins.str = ...,
+        experiment_arm: _builtins.str = ...,
+        experiment_phase: _builtins.int = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_size", b"catalog_size", "catalog_version", b"catalog_version", "eligible_count", b"eligible_count", "exclusions", b"exclusions", "ranking_id", b"ranking_id", "results", b"results", "strategy_name", b"strategy_name", "strategy_version", b"strategy_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_size", b"catalog_size", "catalog_version", b"catalog_version", "eligible_count", b"eligible_count", "exclusions", b"exclusions", "experiment_arm", b"experiment_arm", "experiment_key", b"experiment_key", "experiment_phase", b"experiment_phase", "ranking_id", b"ranking_id", "results", b"results", "strategy_name", b"strategy_name", "strategy_version", b"strategy_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -338,3 +375,50 @@ class GetVocabularyResponse(_message.Message):
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetVocabularyResponse: _TypeAlias = GetVocabularyResponse  # noqa: Y015
+
+@_typing.final
+class RecordOutcomeRequest(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    RANKING_ID_FIELD_NUMBER: _builtins.int
+    COUNSELOR_ID_FIELD_NUMBER: _builtins.int
+    EVENT_FIELD_NUMBER: _builtins.int
+    ranking_id: _builtins.str
+    """From RankCounselorsResponse."""
+    counselor_id: _builtins.str
+    """Must be one of the counselors shown in that ranking."""
+    event: Global___OutcomeEvent.ValueType
+    def __init__(
+        self,
+        *,
+        ranking_id: _builtins.str = ...,
+        counselor_id: _builtins.str = ...,
+        event: Global___OutcomeEvent.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["counselor_id", b"counselor_id", "event", b"event", "ranking_id", b"ranking_id"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordOutcomeRequest: _TypeAlias = RecordOutcomeRequest  # noqa: Y015
+
+@_typing.final
+class RecordOutcomeResponse(_message.Message):
+    DESCRIPTOR: _descriptor.Descriptor
+
+    DUPLICATE_FIELD_NUMBER: _builtins.int
+    duplicate: _builtins.bool
+    """True when this event had already been recorded (nothing changed)."""
+    def __init__(
+        self,
+        *,
+        duplicate: _builtins.bool = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["duplicate", b"duplicate"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___RecordOutcomeResponse: _TypeAlias = RecordOutcomeResponse  # noqa: Y015

@@ -45,6 +45,11 @@ class MatchingServiceStub:
                 request_serializer=attune_dot_v1_dot_matching__pb2.GetVocabularyRequest.SerializeToString,
                 response_deserializer=attune_dot_v1_dot_matching__pb2.GetVocabularyResponse.FromString,
                 _registered_method=True)
+        self.RecordOutcome = channel.unary_unary(
+                '/attune.v1.MatchingService/RecordOutcome',
+                request_serializer=attune_dot_v1_dot_matching__pb2.RecordOutcomeRequest.SerializeToString,
+                response_deserializer=attune_dot_v1_dot_matching__pb2.RecordOutcomeResponse.FromString,
+                _registered_method=True)
 
 
 class MatchingServiceServicer:
@@ -65,6 +70,14 @@ class MatchingServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RecordOutcome(self, request, context):
+        """Records what the client did with a counselor shown in a ranking. Idempotent:
+        the same event for the same ranking and counselor counts once.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_MatchingServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -77,6 +90,11 @@ def add_MatchingServiceServicer_to_server(servicer, server):
                     servicer.GetVocabulary,
                     request_deserializer=attune_dot_v1_dot_matching__pb2.GetVocabularyRequest.FromString,
                     response_serializer=attune_dot_v1_dot_matching__pb2.GetVocabularyResponse.SerializeToString,
+            ),
+            'RecordOutcome': grpc.unary_unary_rpc_method_handler(
+                    servicer.RecordOutcome,
+                    request_deserializer=attune_dot_v1_dot_matching__pb2.RecordOutcomeRequest.FromString,
+                    response_serializer=attune_dot_v1_dot_matching__pb2.RecordOutcomeResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -134,6 +152,33 @@ class MatchingService:
             '/attune.v1.MatchingService/GetVocabulary',
             attune_dot_v1_dot_matching__pb2.GetVocabularyRequest.SerializeToString,
             attune_dot_v1_dot_matching__pb2.GetVocabularyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RecordOutcome(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/attune.v1.MatchingService/RecordOutcome',
+            attune_dot_v1_dot_matching__pb2.RecordOutcomeRequest.SerializeToString,
+            attune_dot_v1_dot_matching__pb2.RecordOutcomeResponse.FromString,
             options,
             channel_credentials,
             insecure,

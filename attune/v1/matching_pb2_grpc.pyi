@@ -37,6 +37,10 @@ class MatchingServiceStub:
     """Returns the best-fitting counselors, best first, with the reasons they fit."""
     GetVocabulary: _grpc.UnaryUnaryMultiCallable[_matching_pb2.GetVocabularyRequest, _matching_pb2.GetVocabularyResponse]
     """Lists the codes the API accepts (concerns, approaches, languages, ...)."""
+    RecordOutcome: _grpc.UnaryUnaryMultiCallable[_matching_pb2.RecordOutcomeRequest, _matching_pb2.RecordOutcomeResponse]
+    """Records what the client did with a counselor shown in a ranking. Idempotent:
+    the same event for the same ranking and counselor counts once.
+    """
 
 @_typing.type_check_only
 class MatchingServiceAsyncStub(MatchingServiceStub):
@@ -47,6 +51,10 @@ class MatchingServiceAsyncStub(MatchingServiceStub):
     """Returns the best-fitting counselors, best first, with the reasons they fit."""
     GetVocabulary: _aio.UnaryUnaryMultiCallable[_matching_pb2.GetVocabularyRequest, _matching_pb2.GetVocabularyResponse]  # type: ignore[assignment]
     """Lists the codes the API accepts (concerns, approaches, languages, ...)."""
+    RecordOutcome: _aio.UnaryUnaryMultiCallable[_matching_pb2.RecordOutcomeRequest, _matching_pb2.RecordOutcomeResponse]  # type: ignore[assignment]
+    """Records what the client did with a counselor shown in a ranking. Idempotent:
+    the same event for the same ranking and counselor counts once.
+    """
 
 class MatchingServiceServicer(metaclass=_abc_1.ABCMeta):
     """Ranks counselors for a client's intake preferences."""
@@ -66,5 +74,15 @@ class MatchingServiceServicer(metaclass=_abc_1.ABCMeta):
         context: _ServicerContext,
     ) -> _typing.Union[_matching_pb2.GetVocabularyResponse, _abc.Awaitable[_matching_pb2.GetVocabularyResponse]]:
         """Lists the codes the API accepts (concerns, approaches, languages, ...)."""
+
+    @_abc_1.abstractmethod
+    def RecordOutcome(
+        self,
+        request: _matching_pb2.RecordOutcomeRequest,
+        context: _ServicerContext,
+    ) -> _typing.Union[_matching_pb2.RecordOutcomeResponse, _abc.Awaitable[_matching_pb2.RecordOutcomeResponse]]:
+        """Records what the client did with a counselor shown in a ranking. Idempotent:
+        the same event for the same ranking and counselor counts once.
+        """
 
 def add_MatchingServiceServicer_to_server(servicer: MatchingServiceServicer, server: _typing.Union[_grpc.Server, _aio.Server]) -> None: ...

@@ -1,0 +1,229 @@
+"""Encoding counselor profiles into the numeric columns of a catalog snapshot.
+
+:func:`encode_profiles` turns a sequence of profiles into :class:`Columns` (see
+:mod:`matcher.snapshot` for the table of columns) with a few passes over the
+profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for
+the rest; availability windows of all profiles are converted to UTC slot bits at
+once. It costs about 10 microseconds per profile, almost all of it in reading the
+Python objects.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from itertools import chain, compress, repeat
+from operator import attrgetter
+from typing import Any, NamedTuple, cast
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.availability import SLOT_WORDS, SLOTS_PER_WEEK, standard_offset_minutes
+from matcher.bitsets import (
+    APPROACH_BITS,
+    CONCERN_BITS,
+    FORMAT_BITS,
+    LANGUAGE_BITS,
+    SESSION_TYPE_BITS,
+    mask_of,
+)
+from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability, CounselorProfile, Specialty
+from matcher.vocabulary import Proficiency
+
+__all__ = ["FLAG_ACTIVE", "FLAG_HAS_ROOM", "Columns", "encode_profiles", "gc_paused"]
+
+#: Bit of ``flags``: the counselor is active.
+FLAG_ACTIVE = 1
+#: Bit of ``flags``: accepting new clients and ``caseload_current < caseload_max``.
+FLAG_HAS_ROOM = 2
+
+_U64 = npt.NDArray[np.uint64]
+_U8 = npt.NDArray[np.uint8]
+_MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+_ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+
+
+class Columns(NamedTuple):
+    """The numeric columns of a snapshot; see the module docstring for shapes."""
+
+    flags: _U8
+    formats: _U8
+    session_types: _U8
+    primary: _U64
+    secondary: _U64
+    approaches: _U64
+    languages: _U64
+    slot_words: _U64  # (SLOT_WORDS, n)
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(a.nbytes) for a in self.arrays())
+
+    def arrays(self) -> tuple[npt.NDArray[Any], ...]:
+        """The columns, in field order."""
+        return cast(tuple[npt.NDArray[Any], ...], tuple(self))
+
+
+# --------------------------------------------------------------------------- encoding
+
+
+def _rows_of(lists: Sequence[Sequence[object]]) -> npt.NDArray[np.intp]:
+    """Row index of every item of the flattened ``lists`` (``[[a, b], [], [c]] -> [0, 0, 2]``)."""
+    counts = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
+    return np.repeat(np.arange(len(lists), dtype=np.intp), counts)
+
+
+def _code_masks(
+    code_lists: Sequence[tuple[str, ...]], table: Mapping[str, int], dtype: type
+) -> npt.NDArray[Any]:
+    """OR the bits of each tuple of codes, computing each distinct tuple once.
+
+    Returns
+    -------
+    numpy.ndarray of ``dtype``, shape (len(code_lists),)
+    """
+    lookup = {codes: mask_of(codes, table) for codes in set(code_lists)}
+    return np.fromiter(map(lookup.__getitem__, code_lists), dtype=dtype, count=len(code_lists))
+
+
+def _bits_of(codes: list[str], table: Mapping[str, int]) -> _U64:
+    try:
+        return np.fromiter(map(table.__getitem__, codes), dtype=np.uint64, count=len(codes))
+    except KeyError as e:
+        raise ValueError(f"unknown code {e.args[0]!r}") from None
+
+
+def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> tuple[_U64, _U64]:
+    """Return the primary and secondary concern bits, each uint64 of shape (len(per_profile),).
+
+    A concern listed both ways counts as primary only.
+    """
+    n = len(per_profile)
+    rows = _rows_of(per_profile)
+    specialties = list(chain.from_iterable(per_profile))
+    pairs = list(chain.from_iterable(map(attrgetter("concern", "proficiency"), specialties)))
+    bits = _bits_of(pairs[0::2], CONCERN_BITS)
+    primary_value = Proficiency.PRIMARY
+    is_primary = np.array([p == primary_value for p in pairs[1::2]], dtype=np.bool_)
+    primary = np.zeros(n, dtype=np.uint64)
+    secondary = np.zeros(n, dtype=np.uint64)
+    np.bitwise_or.at(primary, rows[is_primary], bits[is_primary])
+    np.bitwise_or.at(secondary, rows[~is_primary], bits[~is_primary])
+    return primary, secondary & ~primary
+
+
+def _encode_slot_words(availabilities: Sequence[Availability]) -> _U64:
+    """Encode weekly availabilities as UTC slot bits.
+
+    Gives the same bits as :func:`matcher.availability.availability_bits` for each
+    availability, but with a few vectorized passes over all windows at once.
+
+    Returns
+    -------
+    numpy.ndarray of uint64, shape (SLOT_WORDS, len(availabilities))
+    """
+    n = len(availabilities)
+    out = np.zeros((SLOT_WORDS, n), dtype=np.uint64)
+    if n == 0:
+        return out
+    per_profile, zones = zip(*map(_AVAILABILITY_FIELDS, availabilities), strict=True)
+    rows = _rows_of(per_profile)
+    if rows.size == 0:
+        return out
+    # Only the zones of counselors with windows matter (and must be valid).
+    zone_offsets = {z: standard_offset_minutes(z) for z in set(compress(zones, per_profile))}
+    offsets = np.fromiter(map(zone_offsets.get, zones, repeat(0)), dtype=np.int64, count=n)
+    windows = list(chain.from_iterable(per_profile))
+    fields = np.fromiter(
+        chain.from_iterable(map(attrgetter("day", "start_minute", "end_minute"), windows)),
+        dtype=np.int64,
+        count=3 * len(windows),
+    ).reshape(-1, 3)
+    day, start_minute, end_minute = fields[:, 0], fields[:, 1], fields[:, 2]
+    start = (day * MINUTES_PER_DAY + start_minute - offsets[rows]) % _MINUTES_PER_WEEK
+    first = start // SLOT_MINUTES
+    length = np.minimum((end_minute - start_minute) // SLOT_MINUTES, SLOTS_PER_WEEK)
+    keep = length > 0
+    rows, first, end = rows[keep], first[keep], first[keep] + length[keep]
+    # A window that runs past the end of the week wraps to its start: split it in two.
+    wraps = end > SLOTS_PER_WEEK
+    rows = np.concatenate([rows, rows[wraps]])
+    lo_all = np.concatenate([first, np.zeros(int(wraps.sum()), dtype=np.int64)])
+    hi_all = np.concatenate([np.minimum(end, SLOTS_PER_WEEK), end[wraps] - SLOTS_PER_WEEK])
+    for word in range(SLOT_WORDS):
+        base = 64 * word
+        lo = np.clip(lo_all, base, base + 64)
+        width = np.clip(hi_all, base, base + 64) - lo
+        sel = width > 0
+        if not sel.any():
+            continue
+        width_u = width[sel].astype(np.uint64)
+        ones = np.where(width_u >= 64, _ALL_ONES, (np.uint64(1) << width_u) - np.uint64(1))
+        bits = ones << (lo[sel] - base).astype(np.uint64)
+        np.bitwise_or.at(out[word], rows[sel], bits)
+    return out
+
+
+#: Reads every field the columns need from a profile in one call (one visit per profile).
+_PROFILE_FIELDS = attrgetter(
+    "active",
+    "accepting_new_clients",
+    "caseload_current",
+    "caseload_max",
+    "formats",
+    "session_types",
+    "approaches",
+    "languages",
+    "specialties",
+    "availability",
+)
+_AVAILABILITY_FIELDS = attrgetter("windows", "time_zone")
+
+
+def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
+    """Encode ``profiles`` (in the given order) into numeric columns."""
+    n = len(profiles)
+    if n == 0:
+        fields: list[tuple[Any, ...]] = [()] * 10
+    else:
+        fields = list(zip(*map(_PROFILE_FIELDS, profiles), strict=True))
+    active, accepting, current, maximum, formats, session_types, approaches, languages, specialties, avail = (
+        fields
+    )
+
+    def column(values: tuple[Any, ...], dtype: type) -> npt.NDArray[Any]:
+        return np.fromiter(values, dtype=dtype, count=n)
+
+    has_room = column(accepting, np.bool_) & (column(current, np.int64) < column(maximum, np.int64))
+    flags = np.where(column(active, np.bool_), FLAG_ACTIVE, 0) | np.where(has_room, FLAG_HAS_ROOM, 0)
+    primary, secondary = _encode_specialties(specialties)
+    return Columns(
+        flags=flags.astype(np.uint8),
+        formats=_code_masks(formats, FORMAT_BITS, np.uint8),
+        session_types=_code_masks(session_types, SESSION_TYPE_BITS, np.uint8),
+        primary=primary,
+        secondary=secondary,
+        approaches=_code_masks(approaches, APPROACH_BITS, np.uint64),
+        languages=_code_masks(languages, LANGUAGE_BITS, np.uint64),
+        slot_words=_encode_slot_words(avail),
+    )
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while encoding a whole catalog.
+
+    Encoding creates millions of short-lived tuples, and every collection they
+    trigger walks the whole heap, which holds every profile: with the collector
+    paused, building 100k profiles takes about half the time. Nothing built here
+    forms reference cycles. The previous state is restored on exit.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,0 +1,277 @@
+"""An immutable, columnar, in-memory snapshot of the counselor catalog.
+
+The ranking reads only numpy arrays; the original profiles are kept beside them
+for the few results that need reasons. Rows are kept sorted by counselor id, so
+the row index *is* the deterministic tie-break rank (no separate rank column):
+among equal scores the lower row (the smaller id) wins, and the rows of any mask
+come out in id order.
+
+Columns (``n`` = number of counselors), about 83 bytes per counselor:
+
+=================  =======================  =============================================
+name               dtype, shape             content
+=================  =======================  =============================================
+``flags``          uint8 (n,)               bit 0 active, bit 1 has room (accepting new
+                                            clients and below the maximum caseload)
+``formats``        uint8 (n,)               :data:`~matcher.bitsets.FORMAT_BITS`
+``session_types``  uint8 (n,)               :data:`~matcher.bitsets.SESSION_TYPE_BITS`
+``primary``        uint64 (n,)              concerns treated as primary
+``secondary``      uint64 (n,)              concerns treated as secondary (not primary)
+``approaches``     uint64 (n,)              approaches offered
+``languages``      uint64 (n,)              languages spoken
+``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
+=================  =======================  =============================================
+
+The columns are encoded by :mod:`matcher.columns`. Beside them sits the bitmap
+index of :mod:`matcher.bitmap_index` (one bit per counselor for each filterable
+value, about 48 bytes per counselor) that the hard filters read:
+:attr:`CatalogSnapshot.nbytes` is about 131 bytes per counselor in all.
+
+Availability is stored word-major (each of the ``SLOT_WORDS`` words of every
+counselor contiguous) because gathering the eligible counselors' words that way
+is much faster than gathering rows of 6 words;
+:attr:`CatalogSnapshot.availability` is the ``(n, SLOT_WORDS)`` view of it.
+
+A change to one counselor (:meth:`CatalogSnapshot.with_upsert`,
+:meth:`CatalogSnapshot.with_delete`) encodes only that counselor and copies the
+arrays (a memory copy, no re-encoding); arrays the change leaves equal are shared
+between the two snapshots. Every array is read-only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+from operator import attrgetter
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.bitmap_index import BitmapIndex, build_index
+from matcher.chunked import Chunked
+from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns, encode_profiles, gc_paused
+from matcher.errors import NotFound
+from matcher.model import CounselorProfile
+
+__all__ = ["FLAG_ACTIVE", "FLAG_HAS_ROOM", "CatalogSnapshot"]
+
+_U64 = npt.NDArray[np.uint64]
+_U8 = npt.NDArray[np.uint8]
+
+
+def _index_of(columns: Columns) -> BitmapIndex:
+    return build_index(
+        columns.flags, columns.formats, columns.session_types, columns.languages, columns.slot_words
+    )
+
+
+def _frozen(columns: Columns) -> Columns:
+    for array in columns.arrays():
+        array.flags.writeable = False
+    return columns
+
+
+# --------------------------------------------------------------------------- snapshot
+
+
+@dataclass(frozen=True, eq=False, repr=False)
+class CatalogSnapshot:
+    """An immutable columnar view of the catalog at one version.
+
+    Build with :meth:`build`; derive the next version with :meth:`with_upsert` or
+    :meth:`with_delete`. ``ids`` and ``profiles`` are sorted by id and aligned with
+    the numeric columns (row ``i`` of every column describes ``profiles[i]``); they
+    are :class:`~matcher.chunked.Chunked` sequences, so a change copies one chunk of
+    them rather than all of them.
+    """
+
+    version: int
+    ids: Chunked[str]
+    profiles: Chunked[CounselorProfile]
+    columns: Columns
+    #: The bitmap index of :mod:`matcher.bitmap_index` the hard filters read.
+    index: BitmapIndex
+
+    # ------------------------------------------------------------------ construction
+
+    @classmethod
+    def build(cls, profiles: Sequence[CounselorProfile], version: int) -> CatalogSnapshot:
+        """Encode ``profiles`` (any order, unique ids) into a snapshot at ``version``.
+
+        Raises
+        ------
+        ValueError
+            If two profiles share an id or a profile uses a code outside the vocabulary.
+        """
+        with gc_paused():
+            ordered = tuple(sorted(profiles, key=attrgetter("id")))
+            ids = tuple(map(attrgetter("id"), ordered))
+            for a, b in pairwise(ids):
+                if a == b:
+                    raise ValueError(f"counselor id {a!r} appears twice")
+            columns = _frozen(encode_profiles(ordered))
+            index = _index_of(columns).read_only()
+            return cls(version, Chunked(ids), Chunked(ordered), columns, index)
+
+    def with_upsert(self, profile: CounselorProfile, version: int) -> CatalogSnapshot:
+        """Return a snapshot at ``version`` where ``profile`` is added or replaces its id.
+
+        Only ``profile`` is encoded. Replacing copies only the arrays whose value
+        for that counselor changes (a capacity change copies the flags column and
+        two bitmaps); adding copies every array with the new row inserted.
+        """
+        row = encode_profiles([profile])
+        pos = self.ids.bisect_left(profile.id)
+        if pos < len(self.ids) and self.ids[pos] == profile.id:
+            columns = Columns._make(
+                _replaced(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
+            )
+            index = self.index.replaced(pos, _index_of(row)).read_only()
+            return CatalogSnapshot(
+                version, self.ids, self.profiles.replace(pos, profile), _frozen(columns), index
+            )
+        columns = Columns._make(
+            _inserted(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
+        )
+        index = self.index.inserted(len(self.ids), pos, _index_of(row)).read_only()
+        return CatalogSnapshot(
+            version,
+            self.ids.insert(pos, profile.id),
+            self.profiles.insert(pos, profile),
+            _frozen(columns),
+            index,
+        )
+
+    def with_delete(self, counselor_id: str, version: int) -> CatalogSnapshot:
+        """Return a snapshot at ``version`` without ``counselor_id``.
+
+        Raises
+        ------
+        NotFound
+            If the snapshot has no counselor with that id.
+        """
+        pos = self.row_of(counselor_id)
+        if pos is None:
+            raise NotFound("counselor", counselor_id)
+        columns = Columns._make(np.delete(old, pos, axis=old.ndim - 1) for old in self.columns.arrays())
+        index = self.index.deleted(len(self.ids), pos).read_only()
+        return CatalogSnapshot(
+            version, self.ids.delete(pos), self.profiles.delete(pos), _frozen(columns), index
+        )
+
+    # ------------------------------------------------------------------ lookups
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    @property
+    def size(self) -> int:
+        """Number of counselors."""
+        return len(self.ids)
+
+    def __contains__(self, counselor_id: object) -> bool:
+        return isinstance(counselor_id, str) and self.row_of(counselor_id) is not None
+
+    def __repr__(self) -> str:
+        return f"CatalogSnapshot(version={self.version}, size={self.size})"
+
+    def row_of(self, counselor_id: str) -> int | None:
+        """Return the row of ``counselor_id``, or None if it is not in the snapshot."""
+        pos = self.ids.bisect_left(counselor_id)
+        if pos < len(self.ids) and self.ids[pos] == counselor_id:
+            return pos
+        return None
+
+    def profile(self, counselor_id: str) -> CounselorProfile:
+        """Return the profile of ``counselor_id``.
+
+        Raises
+        ------
+        NotFound
+            If the snapshot has no counselor with that id.
+        """
+        pos = self.row_of(counselor_id)
+        if pos is None:
+            raise NotFound("counselor", counselor_id)
+        return self.profiles[pos]
+
+    # ------------------------------------------------------------------ columns
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes held by the numeric columns and the bitmap index (about 131 per counselor)."""
+        return self.columns.nbytes + self.index.nbytes
+
+    @property
+    def flags(self) -> _U8:
+        """uint8 (n,): bit :data:`FLAG_ACTIVE`, bit :data:`FLAG_HAS_ROOM`."""
+        return self.columns.flags
+
+    @property
+    def active(self) -> npt.NDArray[np.bool_]:
+        """bool (n,): the counselor is active (a new array)."""
+        return np.asarray((self.columns.flags & FLAG_ACTIVE) != 0, dtype=np.bool_)
+
+    @property
+    def has_room(self) -> npt.NDArray[np.bool_]:
+        """bool (n,): accepting new clients and below the maximum caseload (a new array)."""
+        return np.asarray((self.columns.flags & FLAG_HAS_ROOM) != 0, dtype=np.bool_)
+
+    @property
+    def formats(self) -> _U8:
+        """uint8 (n,): session formats offered, bits of :data:`~matcher.bitsets.FORMAT_BITS`."""
+        return self.columns.formats
+
+    @property
+    def session_types(self) -> _U8:
+        """uint8 (n,): session types offered, bits of :data:`~matcher.bitsets.SESSION_TYPE_BITS`."""
+        return self.columns.session_types
+
+    @property
+    def primary(self) -> _U64:
+        """uint64 (n,): concerns treated as primary, bits of :data:`~matcher.bitsets.CONCERN_BITS`."""
+        return self.columns.primary
+
+    @property
+    def secondary(self) -> _U64:
+        """uint64 (n,): concerns treated as secondary only."""
+        return self.columns.secondary
+
+    @property
+    def approaches(self) -> _U64:
+        """uint64 (n,): approaches offered, bits of :data:`~matcher.bitsets.APPROACH_BITS`."""
+        return self.columns.approaches
+
+    @property
+    def languages(self) -> _U64:
+        """uint64 (n,): languages spoken, bits of :data:`~matcher.bitsets.LANGUAGE_BITS`."""
+        return self.columns.languages
+
+    @property
+    def slot_words(self) -> _U64:
+        """uint64 (SLOT_WORDS, n): weekly UTC availability, word-major."""
+        return self.columns.slot_words
+
+    @property
+    def availability(self) -> _U64:
+        """uint64 (n, SLOT_WORDS): weekly UTC availability per counselor (a view)."""
+        return self.columns.slot_words.T
+
+
+def _replaced(old: npt.NDArray[Any], new: npt.NDArray[Any], pos: int) -> npt.NDArray[Any]:
+    """Return ``old`` with element (or column) ``pos`` set to ``new``; ``old`` itself if already equal.
+
+    ``old`` has shape (n,) or (W, n); ``new`` has shape (1,) or (W, 1).
+    """
+    if np.array_equal(old[..., pos], new[..., 0]):
+        return old
+    out = old.copy()
+    out[..., pos] = new[..., 0]
+    return out
+
+
+def _inserted(old: npt.NDArray[Any], new: npt.NDArray[Any], pos: int) -> npt.NDArray[Any]:
+    """Return ``old`` (shape (n,) or (W, n)) with ``new`` (shape (1,) or (W, 1)) inserted at ``pos``."""
+    return np.concatenate([old[..., :pos], new, old[..., pos:]], axis=old.ndim - 1)

@@ -1,0 +1,321 @@
+"""Proto <-> domain conversion for counselors, intakes and rankings.
+
+Incoming messages are decoded *and validated* here: enum values the domain cannot
+represent (UNSPECIFIED, or numbers from a newer client) are reported with the proto
+names that are allowed, then the domain validator runs, and every problem is raised
+together as one :class:`InvalidInput` whose field paths name the request fields
+(``intake.concerns[1].concern``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from enum import Enum
+from typing import Any, TypeVar
+
+from google.protobuf import field_mask_pb2, timestamp_pb2
+
+from attune.v1 import common_pb2, counselor_pb2, matching_pb2
+from matcher.errors import FieldViolation, InvalidInput
+from matcher.experiments import Assignment
+from matcher.model import (
+    Availability,
+    ConcernPreference,
+    CounselorProfile,
+    Intake,
+    Specialty,
+    WeeklyWindow,
+    validate_counselor,
+    validate_intake,
+)
+from matcher.ranking import Ranking
+from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from service.storage.counselors import CounselorRecord
+
+__all__ = [
+    "UPDATABLE_FIELDS",
+    "availability_from_proto",
+    "counselor_from_proto",
+    "counselor_to_proto",
+    "intake_from_proto",
+    "intake_to_proto",
+    "merge_counselor",
+    "profile_to_proto",
+    "ranking_to_proto",
+]
+
+E = TypeVar("E", bound=Enum)
+
+_FORMATS = {
+    common_pb2.SESSION_FORMAT_VIDEO: SessionFormat.VIDEO,
+    common_pb2.SESSION_FORMAT_PHONE: SessionFormat.PHONE,
+    common_pb2.SESSION_FORMAT_IN_PERSON: SessionFormat.IN_PERSON,
+}
+_TYPES = {
+    common_pb2.SESSION_TYPE_INDIVIDUAL: SessionType.INDIVIDUAL,
+    common_pb2.SESSION_TYPE_COUPLES: SessionType.COUPLES,
+    common_pb2.SESSION_TYPE_FAMILY: SessionType.FAMILY,
+}
+_PROFICIENCIES = {
+    common_pb2.PROFICIENCY_PRIMARY: Proficiency.PRIMARY,
+    common_pb2.PROFICIENCY_SECONDARY: Proficiency.SECONDARY,
+}
+
+#: Counselor fields an update mask may name.
+UPDATABLE_FIELDS = (
+    "display_name",
+    "credentials",
+    "specialties",
+    "approaches",
+    "formats",
+    "session_types",
+    "languages",
+    "availability",
+    "accepting_new_clients",
+    "caseload_current",
+    "caseload_max",
+    "active",
+)
+
+
+def _enum_name(enum_type: object, number: int) -> str:
+    return enum_type.Name(number)  # type: ignore[attr-defined,no-any-return]
+
+
+def _decode_enum(
+    number: int, table: Mapping[Any, E], path: str, enum_type: object, out: list[FieldViolation]
+) -> E | None:
+    value = table.get(number)
+    if value is None:
+        allowed = ", ".join(_enum_name(enum_type, n) for n in table)
+        out.append(FieldViolation(path, f"unknown or unspecified value {number}; allowed: {allowed}"))
+    return value
+
+
+def _decode_enums(
+    numbers: Iterable[int], table: Mapping[Any, E], path: str, enum_type: object, out: list[FieldViolation]
+) -> tuple[E, ...]:
+    decoded = (_decode_enum(n, table, f"{path}[{i}]", enum_type, out) for i, n in enumerate(numbers))
+    return tuple(v for v in decoded if v is not None)
+
+
+def _encode(value: Enum, table: Mapping[Any, E]) -> Any:
+    return next(number for number, v in table.items() if v is value)
+
+
+def availability_from_proto(
+    msg: common_pb2.Availability, path: str, out: list[FieldViolation]
+) -> Availability:
+    """Decode an availability; day values outside Monday..Sunday are reported in ``out``."""
+    windows = []
+    for i, w in enumerate(msg.windows):
+        if not common_pb2.DAY_OF_WEEK_MONDAY <= w.day <= common_pb2.DAY_OF_WEEK_SUNDAY:
+            out.append(
+                FieldViolation(
+                    f"{path}.windows[{i}].day", "required; allowed: DAY_OF_WEEK_MONDAY .. DAY_OF_WEEK_SUNDAY"
+                )
+            )
+            continue
+        windows.append(WeeklyWindow(w.day - 1, w.start_minute, w.end_minute))
+    return Availability(msg.time_zone, tuple(windows))
+
+
+def _availability_to_proto(availability: Availability) -> common_pb2.Availability:
+    return common_pb2.Availability(
+        time_zone=availability.time_zone,
+        windows=[
+            common_pb2.WeeklyWindow(
+                day=w.day + 1,  # type: ignore[arg-type]
+                start_minute=w.start_minute,
+                end_minute=w.end_minute,
+            )
+            for w in availability.windows
+        ],
+    )
+
+
+def _validated(build: Callable[[], None], prefix: str, out: list[FieldViolation]) -> None:
+    try:
+        build()
+    except InvalidInput as error:
+        out.extend(error.prefixed(prefix).violations if prefix else error.violations)
+    if out:
+        raise InvalidInput(out)
+
+
+def _profile_from_proto(
+    msg: counselor_pb2.Counselor, path: str, out: list[FieldViolation]
+) -> CounselorProfile:
+    specialties = []
+    for i, s in enumerate(msg.specialties):
+        level = _decode_enum(
+            s.proficiency, _PROFICIENCIES, f"{path}.specialties[{i}].proficiency", common_pb2.Proficiency, out
+        )
+        specialties.append(Specialty(s.concern, level or Proficiency.PRIMARY))
+    return CounselorProfile(
+        id=msg.id,
+        display_name=msg.display_name,
+        credentials=tuple(msg.credentials),
+        specialties=tuple(specialties),
+        approaches=tuple(msg.approaches),
+        formats=_decode_enums(msg.formats, _FORMATS, f"{path}.formats", common_pb2.SessionFormat, out),
+        session_types=_decode_enums(
+            msg.session_types, _TYPES, f"{path}.session_types", common_pb2.SessionType, out
+        ),
+        languages=tuple(msg.languages),
+        availability=availability_from_proto(msg.availability, f"{path}.availability", out),
+        accepting_new_clients=msg.accepting_new_clients,
+        caseload_current=msg.caseload_current,
+        caseload_max=msg.caseload_max,
+        active=msg.active,
+    )
+
+
+def counselor_from_proto(msg: counselor_pb2.Counselor, path: str = "counselor") -> CounselorProfile:
+    """Decode and validate a counselor; raise :class:`InvalidInput` naming ``path``-prefixed fields."""
+    out: list[FieldViolation] = []
+    profile = _profile_from_proto(msg, path, out)
+    _validated(lambda: validate_counselor(profile), path, out)
+    return profile
+
+
+def merge_counselor(
+    existing: CounselorProfile,
+    msg: counselor_pb2.Counselor,
+    mask: field_mask_pb2.FieldMask,
+    path: str = "counselor",
+) -> CounselorProfile:
+    """Apply the fields of ``msg`` named by ``mask`` (all updatable fields if empty) to ``existing``."""
+    out: list[FieldViolation] = []
+    paths = list(mask.paths) or list(UPDATABLE_FIELDS)
+    unknown = [p for p in paths if p not in UPDATABLE_FIELDS]
+    if unknown:
+        out.append(
+            FieldViolation(
+                "update_mask",
+                f"cannot update {', '.join(unknown)}; updatable fields: {', '.join(UPDATABLE_FIELDS)}",
+            )
+        )
+    incoming = _profile_from_proto(msg, path, out)
+    changes = {p: getattr(incoming, p) for p in paths if p in UPDATABLE_FIELDS}
+    merged = CounselorProfile(**{**existing.__dict__, **changes})
+    _validated(lambda: validate_counselor(merged), path, out)
+    return merged
+
+
+def _timestamp(moment: datetime) -> timestamp_pb2.Timestamp:
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(moment)
+    return stamp
+
+
+def counselor_to_proto(record: CounselorRecord) -> counselor_pb2.Counselor:
+    """Encode a stored counselor."""
+    msg = profile_to_proto(record.profile)
+    msg.create_time.CopyFrom(_timestamp(record.create_time))
+    msg.update_time.CopyFrom(_timestamp(record.update_time))
+    return msg
+
+
+def profile_to_proto(p: CounselorProfile) -> counselor_pb2.Counselor:
+    """Encode a profile (no timestamps: it may not be stored yet)."""
+    return counselor_pb2.Counselor(
+        id=p.id,
+        display_name=p.display_name,
+        credentials=list(p.credentials),
+        specialties=[
+            counselor_pb2.Specialty(
+                concern=s.concern,
+                proficiency=_encode(s.proficiency, _PROFICIENCIES),
+            )
+            for s in p.specialties
+        ],
+        approaches=list(p.approaches),
+        formats=[_encode(f, _FORMATS) for f in p.formats],
+        session_types=[_encode(t, _TYPES) for t in p.session_types],
+        languages=list(p.languages),
+        availability=_availability_to_proto(p.availability),
+        accepting_new_clients=p.accepting_new_clients,
+        caseload_current=p.caseload_current,
+        caseload_max=p.caseload_max,
+        active=p.active,
+    )
+
+
+def intake_from_proto(msg: matching_pb2.Intake, path: str = "intake") -> Intake:
+    """Decode and validate an intake; raise :class:`InvalidInput` naming ``path``-prefixed fields."""
+    out: list[FieldViolation] = []
+    session_type = _decode_enum(msg.session_type, _TYPES, f"{path}.session_type", common_pb2.SessionType, out)
+    has_availability = msg.HasField("availability") and (
+        bool(msg.availability.windows) or bool(msg.availability.time_zone)
+    )
+    intake = Intake(
+        client_id=msg.client_id,
+        concerns=tuple(ConcernPreference(c.concern, c.priority or 1) for c in msg.concerns),
+        languages=tuple(msg.languages),
+        session_type=session_type or SessionType.INDIVIDUAL,
+        formats=_decode_enums(msg.formats, _FORMATS, f"{path}.formats", common_pb2.SessionFormat, out),
+        approaches=tuple(msg.approaches),
+        availability=(
+            availability_from_proto(msg.availability, f"{path}.availability", out)
+            if has_availability
+            else None
+        ),
+    )
+    _validated(lambda: validate_intake(intake), path, out)
+    return intake
+
+
+def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
+    """Encode an intake (used by clients: the CLI and the simulator)."""
+    msg = matching_pb2.Intake(
+        client_id=intake.client_id,
+        concerns=[
+            matching_pb2.ConcernPreference(concern=c.concern, priority=c.priority) for c in intake.concerns
+        ],
+        formats=[_encode(f, _FORMATS) for f in intake.formats],
+        session_type=_encode(intake.session_type, _TYPES),
+        approaches=list(intake.approaches),
+        languages=list(intake.languages),
+    )
+    if intake.availability is not None:
+        msg.availability.CopyFrom(_availability_to_proto(intake.availability))
+    return msg
+
+
+def ranking_to_proto(
+    ranking: Ranking, ranking_id: str, assignment: Assignment | None = None
+) -> matching_pb2.RankCounselorsResponse:
+    """Encode a ranking, the id it was logged under and the experiment arm that chose its strategy."""
+    return matching_pb2.RankCounselorsResponse(
+        ranking_id=ranking_id,
+        experiment_key=assignment.experiment_key if assignment else "",
+        experiment_arm=assignment.arm if assignment else "",
+        experiment_phase=assignment.phase if assignment else 0,
+        strategy_name=ranking.strategy.name,
+        strategy_version=ranking.strategy.version,
+        catalog_version=ranking.catalog_version,
+        catalog_size=ranking.catalog_size,
+        eligible_count=ranking.eligible_count,
+        exclusions=[
+            matching_pb2.FilterExclusion(filter=str(f), excluded_count=n)
+            for f, n in ranking.exclusions.items()
+        ],
+        results=[
+            matching_pb2.RankedCounselor(
+                counselor_id=r.counselor_id,
+                display_name=r.display_name,
+                rank=r.rank,
+                score=r.score,
+                factors=[
+                    matching_pb2.FactorScore(
+                        factor=str(f.factor), score=f.score, weight=f.weight, contribution=f.contribution
+                    )
+                    for f in r.factors
+                ],
+                reasons=list(r.reasons),
+            )
+            for r in ranking.results
+        ],
+    )

@@ -1,0 +1,61 @@
+"""``attune.v1.MatchingService``: thin, converts, calls the matching engine, converts back."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import grpc
+
+from attune.v1 import matching_pb2, matching_pb2_grpc
+from matcher.errors import FieldViolation, InvalidInput
+from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES
+from service.api.convert import intake_from_proto, outcome_event_from_proto, ranking_to_proto
+from service.matching import MatchingEngine, resolve_top_k
+
+__all__ = ["MatchingServicer"]
+
+
+def _terms(vocabulary: Mapping[str, str]) -> list[matching_pb2.VocabularyTerm]:
+    return [matching_pb2.VocabularyTerm(code=code, label=label) for code, label in vocabulary.items()]
+
+
+class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
+    """Ranks counselors for an intake."""
+
+    def __init__(self, engine: MatchingEngine) -> None:
+        self._engine = engine
+
+    def RankCounselors(
+        self, request: matching_pb2.RankCounselorsRequest, context: grpc.ServicerContext
+    ) -> matching_pb2.RankCounselorsResponse:
+        violations: list[FieldViolation] = []
+        top_k = intake = None
+        try:
+            top_k = resolve_top_k(request.page_size)
+        except InvalidInput as error:
+            violations.extend(error.violations)
+        if not request.HasField("intake"):
+            violations.append(FieldViolation("intake", "required: the client's intake preferences"))
+        else:
+            try:
+                intake = intake_from_proto(request.intake)
+            except InvalidInput as error:
+                violations.extend(error.violations)
+        if violations or top_k is None or intake is None:
+            raise InvalidInput(violations)
+        result = self._engine.rank(intake, top_k, request.strategy)
+        return ranking_to_proto(result.ranking, result.ranking_id, result.assignment)
+
+    def RecordOutcome(
+        self, request: matching_pb2.RecordOutcomeRequest, context: grpc.ServicerContext
+    ) -> matching_pb2.RecordOutcomeResponse:
+        event = outcome_event_from_proto(request.event)
+        is_new = self._engine.record_outcome(request.ranking_id, request.counselor_id, event)
+        return matching_pb2.RecordOutcomeResponse(duplicate=not is_new)
+
+    def GetVocabulary(
+        self, request: matching_pb2.GetVocabularyRequest, context: grpc.ServicerContext
+    ) -> matching_pb2.GetVocabularyResponse:
+        return matching_pb2.GetVocabularyResponse(
+            concerns=_terms(CONCERNS), approaches=_terms(APPROACHES), languages=_terms(LANGUAGES)
+        )

@@ -1,0 +1,135 @@
+"""The catalog service: counselor writes go to the store, then into the in-memory snapshot.
+
+The ranking hot path reads :attr:`Catalog.snapshot`, an immutable columnar
+snapshot swapped atomically (one reference assignment) after every write. A write
+of this process patches the snapshot for the one counselor it changed; a change
+made elsewhere (another process, a migration) is noticed by :meth:`refresh`, which
+compares the store's catalog version with the snapshot's and rebuilds.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import secrets
+import threading
+from collections.abc import Callable, Sequence
+
+from matcher.errors import FieldViolation, InvalidInput
+from matcher.model import CounselorProfile, validate_counselor
+from matcher.snapshot import CatalogSnapshot
+from service.storage.counselors import CounselorRecord, CounselorRepository
+
+__all__ = ["Catalog", "new_counselor_id"]
+
+log = logging.getLogger(__name__)
+_ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def new_counselor_id() -> str:
+    """A fresh opaque counselor id."""
+    return "c-" + secrets.token_hex(6)
+
+
+def _check_id(counselor_id: str, field: str) -> None:
+    if not _ID_PATTERN.match(counselor_id):
+        raise InvalidInput([FieldViolation(field, "letters, digits, '-' and '_' only, 1 to 64 characters")])
+
+
+class Catalog:
+    """Counselor CRUD that keeps the ranking snapshot in step with the store."""
+
+    def __init__(self, repository: CounselorRepository) -> None:
+        self._repository = repository
+        self._write_lock = threading.Lock()
+        profiles, version = repository.load_all()
+        self._snapshot = CatalogSnapshot.build(profiles, version)
+
+    @property
+    def snapshot(self) -> CatalogSnapshot:
+        """The current snapshot (immutable; safe to use without locks)."""
+        return self._snapshot
+
+    @property
+    def repository(self) -> CounselorRepository:
+        """The store behind the catalog."""
+        return self._repository
+
+    def refresh(self) -> bool:
+        """Rebuild the snapshot if the store changed behind our back; return whether it did."""
+        if self._repository.catalog_version() == self._snapshot.version:
+            return False
+        with self._write_lock:
+            profiles, version = self._repository.load_all()
+            if version != self._snapshot.version:
+                self._snapshot = CatalogSnapshot.build(profiles, version)
+                log.info("catalog snapshot rebuilt: %d counselors, version %d", len(profiles), version)
+                return True
+        return False
+
+    def _apply(
+        self,
+        write: Callable[[], CounselorRecord | None],
+        patch: Callable[[CatalogSnapshot, int], CatalogSnapshot],
+    ) -> CounselorRecord | None:
+        with self._write_lock:
+            before = self._snapshot.version
+            record = write()
+            version = self._repository.catalog_version()
+            if version == before + 1:
+                self._snapshot = patch(self._snapshot, version)
+            else:  # someone else wrote in between: take everything from the store
+                profiles, version = self._repository.load_all()
+                self._snapshot = CatalogSnapshot.build(profiles, version)
+            return record
+
+    def create(self, profile: CounselorProfile, counselor_id: str = "") -> CounselorRecord:
+        """Validate and store a new counselor (``counselor_id`` or a fresh id)."""
+        if counselor_id:
+            _check_id(counselor_id, "counselor_id")
+        stored = CounselorProfile(**{**profile.__dict__, "id": counselor_id or new_counselor_id()})
+        validate_counselor(stored)
+        record = self._apply(
+            lambda: self._repository.create(stored), lambda snap, v: snap.with_upsert(stored, v)
+        )
+        assert record is not None
+        return record
+
+    def create_many(self, profiles: Sequence[CounselorProfile]) -> list[CounselorRecord]:
+        """Store all of ``profiles`` or none of them (ids assigned where empty)."""
+        stored = [CounselorProfile(**{**p.__dict__, "id": p.id or new_counselor_id()}) for p in profiles]
+        violations: list[FieldViolation] = []
+        for i, p in enumerate(stored):
+            try:
+                _check_id(p.id, "counselor_id")
+                validate_counselor(p)
+            except InvalidInput as error:
+                violations.extend(error.prefixed(f"requests[{i}]").violations)
+        if violations:
+            raise InvalidInput(violations)
+        with self._write_lock:
+            records = self._repository.create_many(stored)
+            all_profiles, version = self._repository.load_all()
+            self._snapshot = CatalogSnapshot.build(all_profiles, version)
+        return records
+
+    def get(self, counselor_id: str) -> CounselorRecord:
+        """One counselor; NotFound if absent."""
+        return self._repository.get(counselor_id)
+
+    def replace(self, profile: CounselorProfile) -> CounselorRecord:
+        """Validate and store the new version of an existing counselor."""
+        validate_counselor(profile)
+        record = self._apply(
+            lambda: self._repository.replace(profile), lambda snap, v: snap.with_upsert(profile, v)
+        )
+        assert record is not None
+        return record
+
+    def delete(self, counselor_id: str) -> None:
+        """Remove a counselor; NotFound if absent."""
+
+        def write() -> None:
+            self._repository.delete(counselor_id)
+
+        self._apply(write, lambda snap, v: snap.with_delete(counselor_id, v))

@@ -1,0 +1,289 @@
+"""``attune``: run the service, and the intake staff's client of the running service."""
+
+from __future__ import annotations
+
+import secrets
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from attune.v1 import counselor_pb2, matching_pb2
+from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake
+from matcher.vocabulary import SessionFormat, SessionType
+from service.api.convert import intake_to_proto, profile_to_proto
+from service.cli.common import (
+    DEFAULT_ADDRESS,
+    DEFAULT_TIMEOUT,
+    AddressOpt,
+    JsonOpt,
+    TimeoutOpt,
+    call,
+    fail,
+    out,
+)
+from service.cli.experiments import experiments_app, outcome, simulate, strategies_app
+from service.cli.render import as_json, print_counselor, print_counselors, print_ranking
+from service.config import Config
+
+__all__ = ["app"]
+
+app = typer.Typer(no_args_is_help=True, add_completion=False, help="Attune: counselor matching.")
+db_app = typer.Typer(no_args_is_help=True, help="Database schema (Alembic).")
+counselors_app = typer.Typer(no_args_is_help=True, help="The counselor catalog.")
+app.add_typer(db_app, name="db")
+app.add_typer(counselors_app, name="counselors")
+app.add_typer(strategies_app, name="strategies")
+app.add_typer(experiments_app, name="experiments")
+app.command()(outcome)
+app.command()(simulate)
+
+DatabaseOpt = Annotated[
+    str | None, typer.Option("--database-url", envvar="ATTUNE_DATABASE_URL", help="SQLAlchemy database URL")
+]
+
+
+# ----------------------------------------------------------------------------- service
+
+
+@app.command()
+def serve(
+    address: AddressOpt = DEFAULT_ADDRESS,
+    database_url: DatabaseOpt = None,
+    seed_demo_if_empty: Annotated[
+        bool, typer.Option(help="seed a synthetic demo catalog when the catalog is empty")
+    ] = False,
+    demo_count: Annotated[int, typer.Option(help="size of the demo catalog")] = 300,
+) -> None:
+    """Start the gRPC service (stops gracefully on SIGTERM)."""
+    from service.logs import configure_logging
+    from service.server import SchemaOutOfDate
+    from service.server import serve as run_server
+
+    config = Config.from_env(address=address, database_url=database_url)
+    configure_logging(config.log_level)
+    if seed_demo_if_empty:
+        from service.demo import seed_demo_if_empty as seed
+
+        try:
+            seed(config.database_url, demo_count)
+        except SchemaOutOfDate as error:
+            raise fail(str(error)) from error
+    try:
+        run_server(config)
+    except SchemaOutOfDate as error:
+        raise fail(str(error)) from error
+    except OSError as error:
+        raise fail(f"cannot serve on {config.address}: {error}") from error
+
+
+@db_app.command("upgrade")
+def db_upgrade(database_url: DatabaseOpt = None) -> None:
+    """Migrate the database schema to the newest version."""
+    from service.storage.database import current_revision, upgrade
+
+    url = Config.from_env(database_url=database_url).database_url
+    upgrade(url)
+    out.print(f"database at revision {current_revision(url)}")
+
+
+@db_app.command("current")
+def db_current(database_url: DatabaseOpt = None) -> None:
+    """Show the database's schema revision."""
+    from service.storage.database import current_revision
+
+    url = Config.from_env(database_url=database_url).database_url
+    out.print(current_revision(url) or "empty (run `attune db upgrade`)")
+
+
+# ----------------------------------------------------------------------------- matching
+
+
+def _parse_concern(text: str) -> ConcernPreference:
+    code, _, priority = text.partition(":")
+    if priority and not priority.isdigit():
+        raise typer.BadParameter(f"{text!r}: write CONCERN or CONCERN:PRIORITY (1-5), e.g. anxiety:5")
+    return ConcernPreference(code.strip(), int(priority or 1))
+
+
+def _parse_enum(
+    text: str, enum: type[SessionFormat] | type[SessionType], what: str
+) -> SessionFormat | SessionType:
+    try:
+        return enum(text.strip().lower().replace("-", "_"))
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise typer.BadParameter(f"unknown {what} {text!r}; allowed: {allowed}") from None
+
+
+@app.command()
+def match(
+    concern: Annotated[list[str], typer.Option("--concern", help="concern code, optionally :PRIORITY 1-5")],
+    language: Annotated[list[str], typer.Option("--language", help="ISO 639-1 code; first is preferred")],
+    session_format: Annotated[
+        list[str] | None, typer.Option("--format", help="video, phone or in_person (default: any)")
+    ] = None,
+    session_type: Annotated[
+        str, typer.Option("--session-type", help="individual, couples or family")
+    ] = "individual",
+    approach: Annotated[list[str] | None, typer.Option("--approach", help="preferred approach code")] = None,
+    available: Annotated[
+        list[str] | None, typer.Option("--available", help='weekly window, e.g. "Tue 18:00-21:00"')
+    ] = None,
+    tz: Annotated[str, typer.Option("--tz", help="the client's IANA time zone")] = "UTC",
+    client_id: Annotated[
+        str | None, typer.Option("--client-id", help="pseudonymous client id (default: a new random one)")
+    ] = None,
+    top: Annotated[int, typer.Option("--top", help="how many counselors (1-100)")] = 10,
+    strategy: Annotated[str, typer.Option("--strategy", help="force a strategy (staff override)")] = "",
+    address: AddressOpt = DEFAULT_ADDRESS,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    json_output: JsonOpt = False,
+) -> None:
+    """Rank counselors for a client's preferences."""
+    from service.text_formats import parse_window
+
+    try:
+        windows = tuple(parse_window(w) for w in available or [])
+    except ValueError as error:
+        raise typer.BadParameter(str(error), param_hint="--available") from None
+    intake = Intake(
+        client_id=client_id or f"cli-{secrets.token_hex(6)}",
+        concerns=tuple(_parse_concern(c) for c in concern),
+        languages=tuple(language),
+        session_type=_parse_enum(session_type, SessionType, "session type"),  # type: ignore[arg-type]
+        formats=tuple(_parse_enum(f, SessionFormat, "format") for f in session_format or []),  # type: ignore[misc]
+        approaches=tuple(approach or []),
+        availability=Availability(tz, windows) if windows else None,
+    )
+    request = matching_pb2.RankCounselorsRequest(
+        intake=intake_to_proto(intake), page_size=top, strategy=strategy
+    )
+    response = call(address, timeout, lambda c: c.matching.RankCounselors, request)
+    if json_output:
+        out.print_json(as_json(response))
+    else:
+        print_ranking(out, response)
+
+
+# ----------------------------------------------------------------------------- catalog
+
+
+@counselors_app.command("list")
+def counselors_list(
+    page_size: Annotated[int, typer.Option(help="counselors per page")] = 50,
+    page_token: Annotated[str, typer.Option(help="from the previous page")] = "",
+    active_only: Annotated[bool, typer.Option(help="only active counselors")] = False,
+    accepting_only: Annotated[bool, typer.Option(help="only those accepting new clients with room")] = False,
+    address: AddressOpt = DEFAULT_ADDRESS,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    json_output: JsonOpt = False,
+) -> None:
+    """List counselors, one page at a time."""
+    request = counselor_pb2.ListCounselorsRequest(
+        page_size=page_size,
+        page_token=page_token,
+        active_filter=counselor_pb2.ACTIVE_FILTER_ACTIVE
+        if active_only
+        else counselor_pb2.ACTIVE_FILTER_UNSPECIFIED,
+        accepting_new_clients_only=accepting_only,
+    )
+    response = call(address, timeout, lambda c: c.counselors.ListCounselors, request)
+    if json_output:
+        out.print_json(as_json(response))
+    else:
+        print_counselors(out, response)
+
+
+@counselors_app.command("show")
+def counselors_show(
+    counselor_id: Annotated[str, typer.Argument(help="the counselor's id")],
+    address: AddressOpt = DEFAULT_ADDRESS,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+    json_output: JsonOpt = False,
+) -> None:
+    """Show one counselor."""
+    request = counselor_pb2.GetCounselorRequest(id=counselor_id)
+    response = call(address, timeout, lambda c: c.counselors.GetCounselor, request)
+    if json_output:
+        out.print_json(as_json(response.counselor))
+    else:
+        print_counselor(out, response.counselor)
+
+
+def _create_all(address: str, timeout: float, profiles: Sequence[CounselorProfile], what: str) -> int:
+    request = counselor_pb2.BatchCreateCounselorsRequest(
+        requests=[
+            counselor_pb2.CreateCounselorRequest(counselor=profile_to_proto(p), counselor_id=p.id)
+            for p in profiles
+        ]
+    )
+    response = call(
+        address,
+        max(timeout, 120.0),
+        lambda c: c.counselors.BatchCreateCounselors,
+        request,
+        context=f"{what} failed, nothing was imported:",
+    )
+    return len(response.counselors)
+
+
+@counselors_app.command("import")
+def counselors_import(
+    path: Annotated[Path, typer.Argument(help="a .csv or .json catalog file", exists=True, dir_okay=False)],
+    address: AddressOpt = DEFAULT_ADDRESS,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+) -> None:
+    """Import counselors from CSV or JSON: all of them, or none if any row is bad."""
+    from service.catalog_io import ImportFailed, read_catalog
+
+    try:
+        profiles = read_catalog(path)
+    except ImportFailed as error:
+        lines = [f"  line {e.line}, {e.field}: {e.message}" for e in error.errors]
+        raise fail(
+            f"{path}: {len(error.errors)} problem(s), nothing was imported:\n" + "\n".join(lines)
+        ) from None
+    except ValueError as error:
+        raise fail(f"{path}: {error}") from None
+    count = _create_all(address, timeout, profiles, "import")
+    out.print(f"imported {count} counselors from {path}")
+
+
+@app.command()
+def seed(
+    count: Annotated[int, typer.Option("--count", min=1, max=200_000, help="how many counselors")] = 200,
+    seed_value: Annotated[int, typer.Option("--seed", help="random seed (same seed, same catalog)")] = 0,
+    address: AddressOpt = DEFAULT_ADDRESS,
+    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
+) -> None:
+    """Add a realistic, deterministic synthetic catalog through the service."""
+    from matcher.synthetic import synthetic_counselors
+
+    profiles = synthetic_counselors(count, seed_value, id_prefix=f"s{seed_value}-")
+    created = _create_all(address, timeout, profiles, "seeding")
+    out.print(f"seeded {created} synthetic counselors (seed {seed_value})")
+
+
+@app.command()
+def vocabulary(
+    address: AddressOpt = DEFAULT_ADDRESS, timeout: TimeoutOpt = DEFAULT_TIMEOUT, json_output: JsonOpt = False
+) -> None:
+    """Show the codes the service accepts."""
+    response = call(address, timeout, lambda c: c.matching.GetVocabulary, matching_pb2.GetVocabularyRequest())
+    if json_output:
+        out.print_json(as_json(response))
+        return
+    for title, terms in (
+        ("Concerns", response.concerns),
+        ("Approaches", response.approaches),
+        ("Languages", response.languages),
+    ):
+        out.print(f"[bold]{title}[/bold]: " + ", ".join(f"{t.code} ({t.label})" for t in terms))
+
+
+def main() -> None:  # pragma: no cover - console entry point
+    """Entry point that never shows a traceback for a caller's mistake."""
+    sys.exit(app())

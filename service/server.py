@@ -1,0 +1,170 @@
+"""The gRPC server: wiring, health, reflection, graceful shutdown.
+
+``create_server(config)`` builds a ready-to-start server and returns it with the
+bound port (tests pass port 0); ``serve(config)`` runs it until SIGTERM/SIGINT,
+then marks health NOT_SERVING, lets in-flight calls drain for
+``config.grace_seconds`` and stops.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from concurrent import futures
+from dataclasses import dataclass, field
+from types import FrameType
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_reflection.v1alpha import reflection
+
+from attune.v1 import (
+    counselor_pb2,
+    counselor_pb2_grpc,
+    experiment_pb2,
+    experiment_pb2_grpc,
+    matching_pb2,
+    matching_pb2_grpc,
+)
+from service.api.counselors import CounselorServicer
+from service.api.errors import ErrorMappingInterceptor
+from service.api.experiments import ExperimentServicer, StrategyServicer
+from service.api.matching import MatchingServicer
+from service.catalog import Catalog
+from service.config import Config
+from service.experimentation import Experimentation
+from service.exposures import ExposureLog
+from service.matching import MatchingEngine
+from service.storage.counselors import CounselorRepository
+from service.storage.database import is_up_to_date, make_engine
+from service.storage.experiments import ExperimentRepository
+from service.storage.exposures import ExposureRepository
+from service.storage.strategies import StrategyRepository
+
+__all__ = ["AttuneServer", "SchemaOutOfDate", "create_server", "serve"]
+
+log = logging.getLogger(__name__)
+
+SERVICE_NAMES = (
+    counselor_pb2.DESCRIPTOR.services_by_name["CounselorService"].full_name,
+    matching_pb2.DESCRIPTOR.services_by_name["MatchingService"].full_name,
+    experiment_pb2.DESCRIPTOR.services_by_name["StrategyService"].full_name,
+    experiment_pb2.DESCRIPTOR.services_by_name["ExperimentService"].full_name,
+)
+_MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database has not been migrated to the schema this code needs."""
+
+
+@dataclass
+class AttuneServer:
+    """A gRPC server with the parts that must stop with it."""
+
+    grpc_server: grpc.Server
+    health: health.HealthServicer
+    catalog: Catalog
+    experimentation: Experimentation
+    exposure_log: ExposureLog
+    config: Config
+    _stop_refresh: threading.Event = field(default_factory=threading.Event)
+    _refresher: threading.Thread | None = None
+
+    def start(self) -> None:
+        """Start serving and begin watching the store for outside changes."""
+        self.grpc_server.start()
+        for name in ("", *SERVICE_NAMES):
+            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._refresher = threading.Thread(target=self._refresh_loop, name="catalog-refresh", daemon=True)
+        self._refresher.start()
+
+    def _refresh_loop(self) -> None:
+        while not self._stop_refresh.wait(self.config.refresh_seconds):
+            try:
+                self.catalog.refresh()
+                self.experimentation.refresh()
+            except Exception:  # keep serving the last good snapshot
+                log.exception("refresh failed; serving the previous snapshot and experiments")
+
+    def stop(self, grace: float | None = None) -> None:
+        """Health NOT_SERVING, drain in-flight calls for ``grace`` seconds, then stop."""
+        grace = self.config.grace_seconds if grace is None else grace
+        self.health.enter_graceful_shutdown()
+        self.grpc_server.stop(grace).wait()
+        self.exposure_log.close()  # every ranking served is written before we exit
+        self._stop_refresh.set()
+        if self._refresher is not None:
+            self._refresher.join(timeout=5)
+        self.catalog.repository.engine.dispose()
+
+    def wait_for_termination(self, timeout: float | None = None) -> bool:
+        """Block until the server stops (or ``timeout`` passes)."""
+        return bool(self.grpc_server.wait_for_termination(timeout))
+
+
+def create_server(config: Config) -> tuple[AttuneServer, int]:
+    """Build the server for ``config`` and bind its port; call ``start()`` to serve."""
+    database = make_engine(config.database_url)
+    if not is_up_to_date(config.database_url):
+        database.dispose()
+        raise SchemaOutOfDate(
+            "the database schema is not up to date; run `attune db upgrade` "
+            f"(database: {database.url.render_as_string(hide_password=True)})"
+        )
+    catalog = Catalog(CounselorRepository(database))
+    exposures = ExposureRepository(database)
+    experimentation = Experimentation(StrategyRepository(database), ExperimentRepository(database), exposures)
+    exposure_log = ExposureLog(exposures.insert_many)
+    server = grpc.server(
+        futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc"),
+        interceptors=[ErrorMappingInterceptor()],
+        options=[
+            ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+            ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+        ],
+    )
+    counselor_pb2_grpc.add_CounselorServiceServicer_to_server(CounselorServicer(catalog), server)
+    matching = MatchingEngine(catalog, experimentation, exposure_log, exposures)
+    matching_pb2_grpc.add_MatchingServiceServicer_to_server(MatchingServicer(matching), server)
+    experiment_pb2_grpc.add_StrategyServiceServicer_to_server(StrategyServicer(experimentation), server)
+    experiment_pb2_grpc.add_ExperimentServiceServicer_to_server(ExperimentServicer(experimentation), server)
+    health_servicer = health.HealthServicer(experimental_non_blocking=True)
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+    reflection.enable_server_reflection(
+        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    )
+    port = server.add_insecure_port(config.address)
+    if port == 0:
+        raise OSError(f"could not bind {config.address}")
+    return AttuneServer(server, health_servicer, catalog, experimentation, exposure_log, config), port
+
+
+def serve(config: Config, *, on_started: threading.Event | None = None) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+    server, port = create_server(config)
+    server.start()
+    host = config.address.rsplit(":", 1)[0]
+    log.info(
+        "attune serving",
+        extra={"address": f"{host}:{port}", "counselors": len(server.catalog.snapshot)},
+    )
+    shutdown = threading.Thread(target=server.stop, name="shutdown")
+
+    def shut_down(signum: int, frame: FrameType | None) -> None:
+        if shutdown.is_alive() or shutdown.ident is not None:
+            return
+        log.info(
+            "shutting down", extra={"signal": signal.Signals(signum).name, "grace_s": config.grace_seconds}
+        )
+        shutdown.start()
+
+    signal.signal(signal.SIGTERM, shut_down)
+    signal.signal(signal.SIGINT, shut_down)
+    if on_started is not None:
+        on_started.set()
+    server.wait_for_termination()
+    if shutdown.ident is not None:
+        shutdown.join()
+    log.info("attune stopped")

@@ -1,0 +1,224 @@
+"""Mapping between ``counselor`` rows and :class:`~matcher.model.CounselorProfile`.
+
+Enums are stored as their string values and lists as JSON arrays (shapes in
+:mod:`service.storage.tables`). Reading is the hot path of loading the whole
+catalog, so :class:`ProfileMapper` reads rows positionally and shares the
+immutable pieces (specialties, windows, code tuples) between profiles.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
+from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from service.storage.tables import counselor_table
+
+__all__ = ["PROFILE_COLUMNS", "RECORD_COLUMNS", "CounselorRecord", "ProfileMapper", "profile_values"]
+
+_C = counselor_table
+
+_PROFILE_COLUMN_NAMES = (
+    "id",
+    "display_name",
+    "credentials",
+    "specialties",
+    "approaches",
+    "formats",
+    "session_types",
+    "languages",
+    "time_zone",
+    "availability_windows",
+    "accepting_new_clients",
+    "caseload_current",
+    "caseload_max",
+    "active",
+)
+_JSON_COLUMNS = frozenset(
+    (
+        "credentials",
+        "specialties",
+        "approaches",
+        "formats",
+        "session_types",
+        "languages",
+        "availability_windows",
+    )
+)
+
+
+def _as_text(name: str) -> sa.ColumnElement[Any]:
+    column = _C.c[name]
+    # JSON arrives undecoded: the mapper parses each distinct value once.
+    return sa.cast(column, sa.Text).label(name) if name in _JSON_COLUMNS else column
+
+
+#: The columns of a profile, in the order :meth:`ProfileMapper.profile` reads them (JSON as text).
+PROFILE_COLUMNS: tuple[sa.ColumnElement[Any], ...] = tuple(_as_text(name) for name in _PROFILE_COLUMN_NAMES)
+#: :data:`PROFILE_COLUMNS` followed by ``create_time`` and ``update_time``.
+RECORD_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (*PROFILE_COLUMNS, _C.c.create_time, _C.c.update_time)
+#: Most distinct values each cache of a :class:`ProfileMapper` keeps.
+CACHE_LIMIT = 20_000
+
+
+@dataclass(frozen=True)
+class CounselorRecord:
+    """A stored profile and its output-only timestamps (UTC, timezone-aware)."""
+
+    profile: CounselorProfile
+    create_time: datetime
+    update_time: datetime
+
+
+#: ``json.loads`` without its whitespace handling (stored JSON never starts with blanks).
+_parse_raw = json.JSONDecoder().raw_decode
+
+
+def _parse(text: str) -> Any:
+    return _parse_raw(text)[0]
+
+
+_PROFICIENCY = {p.value: p for p in Proficiency}
+_FORMAT = {f.value: f for f in SessionFormat}
+_SESSION_TYPE = {t.value: t for t in SessionType}
+
+
+def _value(member: object) -> str:
+    """The string stored for an enum member (StrEnum's ``str`` is its value)."""
+    return str(member)
+
+
+def profile_values(profile: CounselorProfile, create_time: datetime, update_time: datetime) -> dict[str, Any]:
+    """The column values of ``profile`` (keys are column names)."""
+    return {
+        "id": profile.id,
+        "display_name": profile.display_name,
+        "credentials": list(profile.credentials),
+        "specialties": [[s.concern, _value(s.proficiency)] for s in profile.specialties],
+        "approaches": list(profile.approaches),
+        "formats": [_value(f) for f in profile.formats],
+        "session_types": [_value(t) for t in profile.session_types],
+        "languages": list(profile.languages),
+        "time_zone": profile.availability.time_zone,
+        "availability_windows": [[w.day, w.start_minute, w.end_minute] for w in profile.availability.windows],
+        "accepting_new_clients": profile.accepting_new_clients,
+        "caseload_current": profile.caseload_current,
+        "caseload_max": profile.caseload_max,
+        "active": profile.active,
+        "create_time": create_time,
+        "update_time": update_time,
+    }
+
+
+class ProfileMapper:
+    """Builds profiles from rows, sharing equal immutable parts between them.
+
+    JSON columns arrive as text (see :data:`PROFILE_COLUMNS`): a value already seen
+    is not parsed again, and equal values share one tuple. One mapper per read; each
+    cache keeps at most :data:`CACHE_LIMIT` values, so memory stays bounded when a
+    field is nearly unique per counselor.
+    """
+
+    def __init__(self) -> None:
+        self._codes: dict[str, tuple[str, ...]] = {}
+        self._specialties: dict[str, tuple[Specialty, ...]] = {}
+        self._formats: dict[str, tuple[SessionFormat, ...]] = {}
+        self._session_types: dict[str, tuple[SessionType, ...]] = {}
+        self._availability: dict[tuple[str, str], Availability] = {}
+        self._specialty: dict[tuple[str, str], Specialty] = {}
+        self._window: dict[tuple[int, int, int], WeeklyWindow] = {}
+
+    def _new_codes(self, text: str) -> tuple[str, ...]:
+        found = tuple(_parse(text))
+        if len(self._codes) < CACHE_LIMIT:
+            self._codes[text] = found
+        return found
+
+    def _new_specialties(self, text: str) -> tuple[Specialty, ...]:
+        made: list[Specialty] = []
+        cache = self._specialty
+        for concern, level in _parse(text):
+            specialty = cache.get((concern, level))
+            if specialty is None:
+                specialty = cache[(concern, level)] = Specialty(concern, _PROFICIENCY[level])
+            made.append(specialty)
+        found = tuple(made)
+        if len(self._specialties) < CACHE_LIMIT:
+            self._specialties[text] = found
+        return found
+
+    def _new_formats(self, text: str) -> tuple[SessionFormat, ...]:
+        found = tuple(_FORMAT[v] for v in _parse(text))
+        if len(self._formats) < CACHE_LIMIT:
+            self._formats[text] = found
+        return found
+
+    def _new_session_types(self, text: str) -> tuple[SessionType, ...]:
+        found = tuple(_SESSION_TYPE[v] for v in _parse(text))
+        if len(self._session_types) < CACHE_LIMIT:
+            self._session_types[text] = found
+        return found
+
+    def _new_availability(self, time_zone: str, text: str) -> Availability:
+        windows: list[WeeklyWindow] = []
+        cache = self._window
+        for day, start, end in _parse(text):
+            window = cache.get((day, start, end))
+            if window is None:
+                window = cache[(day, start, end)] = WeeklyWindow(day, start, end)
+            windows.append(window)
+        found = Availability(time_zone, tuple(windows))
+        if len(self._availability) < CACHE_LIMIT:
+            self._availability[(time_zone, text)] = found
+        return found
+
+    def profile(self, row: Sequence[Any]) -> CounselorProfile:
+        """The profile of a row selected with :data:`PROFILE_COLUMNS` (extra trailing columns ignored)."""
+        # The hot loop of loading a catalog: cache hits inline, misses in the _new_* methods.
+        codes = self._codes
+        credentials = codes.get(row[2])
+        if credentials is None:
+            credentials = self._new_codes(row[2])
+        approaches = codes.get(row[4])
+        if approaches is None:
+            approaches = self._new_codes(row[4])
+        languages = codes.get(row[7])
+        if languages is None:
+            languages = self._new_codes(row[7])
+        specialties = self._specialties.get(row[3])
+        if specialties is None:
+            specialties = self._new_specialties(row[3])
+        formats = self._formats.get(row[5])
+        if formats is None:
+            formats = self._new_formats(row[5])
+        session_types = self._session_types.get(row[6])
+        if session_types is None:
+            session_types = self._new_session_types(row[6])
+        availability = self._availability.get((row[8], row[9]))
+        if availability is None:
+            availability = self._new_availability(row[8], row[9])
+        return CounselorProfile(
+            row[0],
+            row[1],
+            credentials,
+            specialties,
+            approaches,
+            formats,
+            session_types,
+            languages,
+            availability,
+            bool(row[10]),
+            row[11],
+            row[12],
+            bool(row[13]),
+        )
+
+    def record(self, row: Sequence[Any]) -> CounselorRecord:
+        """The record of a row selected with :data:`RECORD_COLUMNS`."""
+        return CounselorRecord(self.profile(row), row[14], row[15])

@@ -1,0 +1,104 @@
+"""Shared fixtures of the matcher tests: a seeded random catalog generator.
+
+``random_profiles(n, seed)`` builds plausible counselor profiles from the
+vocabularies (a few concerns, approaches and languages each, weekly windows in a
+handful of time zones). It is deliberately independent of ``matcher.synthetic``.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+
+import pytest
+
+from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
+from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat, SessionType
+
+TIME_ZONES = (
+    "UTC",
+    "America/Chicago",
+    "America/New_York",
+    "America/Los_Angeles",
+    "Europe/Berlin",
+    "Asia/Kolkata",
+    "Australia/Adelaide",
+    "Pacific/Auckland",
+)
+_CONCERNS = tuple(CONCERNS)
+_APPROACHES = tuple(APPROACHES)
+_COMMON_LANGUAGES = ("en", "en", "en", "es", "es", "fr", "de", "zh", "ar", "vi", "pt")
+_LANGUAGES = tuple(LANGUAGES)
+_FORMATS = tuple(SessionFormat)
+_SESSION_TYPES = tuple(SessionType)
+
+
+def _windows(r: random.Random, count: int) -> tuple[WeeklyWindow, ...]:
+    out = []
+    for _ in range(count):
+        start = r.randrange(0, 46) * 30
+        end = min(24 * 60, start + r.randrange(1, 13) * 30)
+        out.append(WeeklyWindow(r.randrange(7), start, end))
+    return tuple(out)
+
+
+def random_profile(r: random.Random, counselor_id: str) -> CounselorProfile:
+    """One random, valid counselor profile."""
+    concerns = r.sample(_CONCERNS, r.randint(1, 6))
+    specialties = tuple(
+        Specialty(c, Proficiency.PRIMARY if r.random() < 0.5 else Proficiency.SECONDARY) for c in concerns
+    )
+    languages = {r.choice(_COMMON_LANGUAGES)}
+    while r.random() < 0.35:
+        languages.add(r.choice(_LANGUAGES))
+    caseload_max = r.randint(0, 30)
+    return CounselorProfile(
+        id=counselor_id,
+        display_name=f"Counselor {counselor_id}",
+        specialties=specialties,
+        approaches=tuple(r.sample(_APPROACHES, r.randint(0, 4))),
+        formats=tuple(r.sample(_FORMATS, r.randint(1, 3))),
+        session_types=tuple(r.sample(_SESSION_TYPES, r.randint(1, 3))),
+        languages=tuple(sorted(languages)),
+        availability=Availability(r.choice(TIME_ZONES), _windows(r, r.randint(0, 8))),
+        accepting_new_clients=r.random() < 0.9,
+        caseload_current=r.randint(0, caseload_max + 2),
+        caseload_max=caseload_max,
+        active=r.random() < 0.95,
+    )
+
+
+def random_profiles(n: int, seed: int = 0) -> list[CounselorProfile]:
+    """``n`` random profiles with ids ``c{i:07d}`` in shuffled order."""
+    r = random.Random(seed)
+    ids = [f"c{i:07d}" for i in range(n)]
+    r.shuffle(ids)
+    return [random_profile(r, i) for i in ids]
+
+
+def random_intake(r: random.Random) -> Intake:
+    """One random, valid intake (sometimes with formats, approaches and availability)."""
+    concerns = r.sample(_CONCERNS, r.randint(1, 4))
+    languages = [r.choice(_COMMON_LANGUAGES)]
+    if r.random() < 0.4:
+        extra = r.choice(_LANGUAGES)
+        if extra not in languages:
+            languages.append(extra)
+    availability = None
+    if r.random() < 0.7:
+        availability = Availability(r.choice(TIME_ZONES), _windows(r, r.randint(1, 5)))
+    return Intake(
+        client_id="client-1",
+        concerns=tuple(ConcernPreference(c, r.randint(1, 5)) for c in concerns),
+        languages=tuple(languages),
+        session_type=r.choice(_SESSION_TYPES),
+        formats=tuple(r.sample(_FORMATS, r.randint(0, 2))),
+        approaches=tuple(r.sample(_APPROACHES, r.randint(0, 3))),
+        availability=availability,
+    )
+
+
+@pytest.fixture
+def make_profiles() -> Callable[[int, int], list[CounselorProfile]]:
+    """The :func:`random_profiles` generator."""
+    return random_profiles

@@ -1,0 +1,249 @@
+"""The columnar catalog snapshot: encoding, lookups, copy-on-write changes, the bitmap index."""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import random
+
+import numpy as np
+import pytest
+
+from matcher.availability import SLOT_WORDS, availability_bits, slots_from_bits
+from matcher.bitmap_index import (
+    ROW_ACTIVE,
+    ROW_HAS_ROOM,
+    _delete_bit,
+    _insert_bit,
+    build_index,
+    set_rows,
+    to_mask,
+)
+from matcher.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS, SESSION_TYPE_BITS
+from matcher.chunked import CHUNK, Chunked
+from matcher.errors import NotFound
+from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
+from matcher.snapshot import FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
+from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from tests.matcher.conftest import random_profile, random_profiles
+
+P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
+
+
+def ana() -> CounselorProfile:
+    return CounselorProfile(
+        id="ana",
+        display_name="Ana",
+        specialties=(
+            Specialty("anxiety", P),
+            Specialty("grief", S),
+            Specialty("trauma", S),
+            Specialty("trauma", P),
+        ),
+        approaches=("cbt", "emdr"),
+        formats=(SessionFormat.VIDEO, SessionFormat.PHONE),
+        session_types=(SessionType.COUPLES,),
+        languages=("es", "en"),
+        availability=Availability("Europe/Berlin", (WeeklyWindow(2, 60, 300),)),
+        caseload_current=3,
+        caseload_max=10,
+    )
+
+
+def assert_same_snapshot(a: CatalogSnapshot, b: CatalogSnapshot) -> None:
+    assert a.ids == b.ids
+    assert a.profiles == b.profiles
+    for name, x, y in zip(a.columns._fields, a.columns.arrays(), b.columns.arrays(), strict=True):
+        assert x.dtype == y.dtype and np.array_equal(x, y), name
+    for name, x, y in zip(a.index._fields, a.index.groups(), b.index.groups(), strict=True):
+        assert np.array_equal(x, y), name
+
+
+def test_columns_of_a_hand_built_profile() -> None:
+    full = dataclasses.replace(ana(), id="bob", caseload_current=10, active=False)
+    snap = CatalogSnapshot.build([full, ana()], version=7)
+    assert snap.version == 7 and len(snap) == snap.size == 2
+    assert snap.ids == ("ana", "bob")  # rows sorted by id
+    assert snap.flags.tolist() == [FLAG_ACTIVE | FLAG_HAS_ROOM, 0]
+    assert snap.active.tolist() == [True, False] and snap.has_room.tolist() == [True, False]
+    # Trauma listed as secondary and primary counts as primary only.
+    assert int(snap.primary[0]) == CONCERN_BITS["anxiety"] | CONCERN_BITS["trauma"]
+    assert int(snap.secondary[0]) == CONCERN_BITS["grief"]
+    assert int(snap.approaches[0]) == APPROACH_BITS["cbt"] | APPROACH_BITS["emdr"]
+    assert int(snap.languages[0]) == LANGUAGE_BITS["es"] | LANGUAGE_BITS["en"]
+    assert int(snap.formats[0]) == FORMAT_BITS["video"] | FORMAT_BITS["phone"] == 0b011
+    assert int(snap.session_types[0]) == SESSION_TYPE_BITS["couples"] == 0b010
+    # Berlin (UTC+1) Wed 01:00-05:00 = Wed 00:00-04:00 UTC = slots 96..103 = bits 32..39 of word 1.
+    assert snap.availability.shape == (2, SLOT_WORDS)
+    assert snap.availability[0].tolist() == [0, 0xFF << 32, 0, 0, 0, 0]
+    assert snap.profile("bob") is full
+
+
+def test_lookups_and_errors() -> None:
+    snap = CatalogSnapshot.build([ana()], 1)
+    assert "ana" in snap and "zed" not in snap and snap.row_of("zed") is None
+    with pytest.raises(NotFound):
+        snap.profile("zed")
+    with pytest.raises(NotFound):
+        snap.with_delete("zed", 2)
+    with pytest.raises(ValueError, match="appears twice"):
+        CatalogSnapshot.build([ana(), ana()], 1)
+    with pytest.raises(ValueError, match="klingon"):
+        CatalogSnapshot.build([dataclasses.replace(ana(), languages=("klingon",))], 1)
+
+
+def test_arrays_are_read_only() -> None:
+    snap = CatalogSnapshot.build([ana()], 1)
+    with pytest.raises(ValueError, match="read-only"):
+        snap.primary[0] = 0
+    with pytest.raises(ValueError, match="read-only"):
+        snap.index.flags[0, 0] = 0
+
+
+def test_empty_catalog() -> None:
+    snap = CatalogSnapshot.build([], 1)
+    assert len(snap) == 0 and snap.index.slots.shape == (336, 0) and snap.nbytes == 0
+    grown = snap.with_upsert(ana(), 2)
+    assert_same_snapshot(grown, CatalogSnapshot.build([ana()], 2))
+    assert len(grown.with_delete("ana", 3)) == 0
+
+
+def test_availability_and_index_agree_with_the_profiles() -> None:
+    profiles = random_profiles(500, seed=11)
+    snap = CatalogSnapshot.build(profiles, 1)
+    assert snap.nbytes / len(snap) <= 200
+    for row, p in enumerate(snap.profiles):
+        assert np.array_equal(snap.availability[row], availability_bits(p.availability)), p.id
+    n = len(snap)
+
+    def rows_of(bitmap: np.ndarray) -> list[int]:
+        assert set_rows(bitmap).tolist() == to_mask(bitmap, n).nonzero()[0].tolist()
+        return list(set_rows(bitmap).tolist())
+
+    index = snap.index
+    profiles = list(snap.profiles)
+    assert rows_of(index.flags[ROW_ACTIVE]) == [i for i, p in enumerate(profiles) if p.active]
+    assert rows_of(index.flags[ROW_HAS_ROOM]) == [i for i, p in enumerate(profiles) if p.has_room]
+    for j, f in enumerate(SessionFormat):
+        assert rows_of(index.formats[j]) == [i for i, p in enumerate(profiles) if f in p.formats]
+    for j, t in enumerate(SessionType):
+        assert rows_of(index.session_types[j]) == [i for i, p in enumerate(profiles) if t in p.session_types]
+    for j, code in enumerate(LANGUAGE_BITS):
+        assert rows_of(index.languages[j]) == [i for i, p in enumerate(profiles) if code in p.languages]
+    slots = np.array([slots_from_bits(snap.availability[i]) for i in range(n)])
+    for slot in (0, 1, 63, 64, 100, 200, 335):
+        assert rows_of(index.slots[slot]) == np.flatnonzero(slots[:, slot]).tolist()
+    # Padding bits above n stay clear.
+    for group in index.groups():
+        assert int(np.bitwise_count(group).sum()) == sum(len(rows_of(bitmap)) for bitmap in group)
+
+
+def test_upsert_and_delete_equal_a_rebuild() -> None:
+    r = random.Random(3)
+    profiles = {p.id: p for p in random_profiles(150, seed=5)}
+    snap = CatalogSnapshot.build(list(profiles.values()), 1)
+    for version in range(2, 120):
+        action = r.random()
+        if action < 0.4 and profiles:
+            victim = r.choice(sorted(profiles))
+            del profiles[victim]
+            snap = snap.with_delete(victim, version)
+        elif action < 0.7 and profiles:
+            changed = random_profile(r, r.choice(sorted(profiles)))
+            profiles[changed.id] = changed
+            snap = snap.with_upsert(changed, version)
+        else:
+            # New ids land at the start, the middle, word boundaries and the end of the rows.
+            new = random_profile(r, r.choice(["a", "c00000", "c0000063x", "c0000064x", "zz"]) + str(version))
+            profiles[new.id] = new
+            snap = snap.with_upsert(new, version)
+        assert snap.version == version
+    assert_same_snapshot(snap, CatalogSnapshot.build(list(profiles.values()), 0))
+
+
+def test_changes_leave_the_old_snapshot_intact_and_share_unchanged_columns() -> None:
+    profiles = random_profiles(200, seed=9)
+    snap = CatalogSnapshot.build(profiles, 1)
+    before = CatalogSnapshot.build(profiles, 1)
+    target = next(p for p in list(snap.profiles)[57:] if p.has_room)
+    full = dataclasses.replace(target, caseload_current=target.caseload_max)
+    changed = snap.with_upsert(full, 2)
+    assert changed.profile(target.id) is full and changed.ids is snap.ids
+    assert changed.primary is snap.primary and changed.slot_words is snap.slot_words
+    assert changed.index.slots is snap.index.slots and changed.index.languages is snap.index.languages
+    assert changed.index.flags is not snap.index.flags
+    same = snap.with_upsert(target, 3)
+    assert all(a is b for a, b in zip(same.index.groups(), snap.index.groups(), strict=True))
+    assert all(a is b for a, b in zip(same.columns.arrays(), snap.columns.arrays(), strict=True))
+    snap.with_delete(target.id, 4)
+    snap.with_upsert(dataclasses.replace(target, id="new"), 5)
+    assert_same_snapshot(snap, before)
+
+
+@pytest.mark.parametrize("n", [1, 63, 64, 65, 127, 128, 200])
+def test_index_insert_and_delete_at_every_position(n: int) -> None:
+    rng = np.random.default_rng(n)
+    bits = rng.random((3, n)) < 0.5
+
+    def pack(b: np.ndarray) -> np.ndarray:
+        words = (b.shape[1] + 63) // 64
+        padded = np.zeros((b.shape[0], words * 64), dtype=bool)
+        padded[:, : b.shape[1]] = b
+        return np.packbits(padded, axis=1, bitorder="little").view("<u8").astype(np.uint64)
+
+    group = pack(bits)
+    new = np.array([1, 0, 1], dtype=np.uint64)
+    for pos in range(n + 1):
+        expected = np.insert(bits, pos, new.astype(bool), axis=1)
+        assert np.array_equal(_insert_bit(group, n, pos, new), pack(expected)), pos
+    for pos in range(n):
+        assert np.array_equal(_delete_bit(group, n, pos), pack(np.delete(bits, pos, axis=1))), pos
+    assert set_rows(group[0]).tolist() == np.flatnonzero(bits[0]).tolist()
+
+
+def test_build_index_from_columns_directly() -> None:
+    flags = np.array([1, 2, 3], dtype=np.uint8)
+    formats = np.array([0, 4, 1], dtype=np.uint8)
+    session_types = np.array([2, 2, 0], dtype=np.uint8)
+    languages = np.array([0, 1 << 35, 1], dtype=np.uint64)
+    slot_words = np.zeros((SLOT_WORDS, 3), dtype=np.uint64)
+    slot_words[5, 2] = 1 << 15  # slot 335
+    index = build_index(flags, formats, session_types, languages, slot_words)
+    assert [g.shape for g in index.groups()] == [(2, 1), (3, 1), (3, 1), (36, 1), (336, 1)]
+    assert int(index.flags[ROW_ACTIVE, 0]) == 0b101 and int(index.flags[ROW_HAS_ROOM, 0]) == 0b110
+    assert int(index.formats[2, 0]) == 0b010 and int(index.formats[0, 0]) == 0b100
+    assert int(index.session_types[1, 0]) == 0b011
+    assert int(index.languages[35, 0]) == 0b010 and int(index.languages[0, 0]) == 0b100
+    assert int(index.slots[335, 0]) == 0b100
+    assert sum(int(np.bitwise_count(g).sum()) for g in index.groups()) == 2 + 2 + 1 + 1 + 2 + 1 + 1 + 1
+
+
+def test_chunked_sequence_behaves_like_a_list() -> None:
+    r = random.Random(1)
+    original = list(range(0, 2 * (2 * CHUNK + 500), 2))  # even numbers, sorted
+    items: list[float] = list(original)
+    seq: Chunked[float] = Chunked(items)
+    assert seq == items and len(seq) == len(items) and seq[-1] == items[-1] and seq[10:13] == (20, 22, 24)
+    first = seq
+    for step in range(400):
+        op = r.random()
+        if op < 0.5:  # many inserts land in one chunk, so that it splits
+            value = r.choice([2 * CHUNK + 1, r.randrange(-10, 2 * len(items) + 10)]) + step * 1e-6
+            pos = seq.bisect_left(value)
+            assert pos == bisect.bisect_left(items, value)
+            items.insert(pos, value)
+            seq = seq.insert(pos, value)
+        elif op < 0.8:
+            pos = r.randrange(len(items))
+            del items[pos]
+            seq = seq.delete(pos)
+        else:
+            pos = r.randrange(len(items))
+            items[pos] = items[pos] + 1e-9
+            seq = seq.replace(pos, items[pos])
+        assert len(seq) == len(items)
+    assert list(seq) == items and seq == items and seq[len(items) // 2] == items[len(items) // 2]
+    assert first == original  # the original is untouched
+    with pytest.raises(IndexError):
+        seq[len(items)]
+    assert Chunked[int]().insert(0, 5) == [5] and Chunked([1]).delete(0) == []
