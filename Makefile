@@ -42,8 +42,8 @@ proto-lint: $(NODE_STAMP)
 	npx --no-install buf lint
 
 lint: $(STAMP) proto-lint
-	$(PY) -m ruff check matcher service tests bench
-	$(PY) -m ruff format --check matcher service tests bench
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
 
 typecheck: $(STAMP)
 	$(PY) -m mypy

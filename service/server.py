@@ -100,8 +100,9 @@ class AttuneServer:
         self.catalog.repository.engine.dispose()
 
     def wait_for_termination(self, timeout: float | None = None) -> bool:
-        """Block until the server stops (or ``timeout`` passes)."""
-        return bool(self.grpc_server.wait_for_termination(timeout))
+        """Block until the server stops or ``timeout`` passes; True if it stopped."""
+        timed_out = self.grpc_server.wait_for_termination(timeout)
+        return not timed_out
 
 
 def create_server(config: Config) -> tuple[AttuneServer, int]:

@@ -5,9 +5,12 @@ true preferences that no strategy knows exactly: the value of a counselor to a c
 is ``TRUE_WEIGHTS`` applied to the factor scores the service returns (what the client
 would discover in a first session), never the strategy's own weights. The client
 looks down the list (a cascade: position p is examined with probability
-``EXAMINE_DECAY ** (p - 1)``), books the first counselor it likes with probability
-``book_rate * value``, then attends and stays with known probabilities. Every event
-goes back through ``RecordOutcome``; the report comes from ``GetExperimentReport``.
+``EXAMINE_DECAY ** (p - 1)``; examining is a *view*), contacts the first counselor it
+likes with probability ``contact_rate * value``, books after contact with probability
+``book_rate``, attends with ``attend_rate``; after attending, a poor fit asks for a
+rematch with probability ``rematch_rate * (1 - value)``, otherwise stays four sessions
+with ``retain_rate``. Every event goes back through ``RecordOutcome``; the report
+comes from ``GetExperimentReport``.
 
 ``attrition`` simulates a broken experiment: that share of an arm's clients leave
 before their ranking is requested (as if that arm's page failed to load), which is
@@ -24,7 +27,7 @@ import numpy as np
 from attune.v1 import experiment_pb2, matching_pb2
 from matcher.experiments import Arm, Experiment, ExperimentStatus, assign
 from matcher.synthetic import synthetic_intakes
-from service.api.convert import intake_to_proto
+from service.api.convert.catalog import intake_to_proto
 from service.cli.client import AttuneClient
 
 __all__ = ["SimulationResult", "SimulationSettings", "run_simulation"]
@@ -45,8 +48,10 @@ class SimulationSettings:
 
     clients: int = 2000
     seed: int = 0
-    book_rate: float = 0.35
+    contact_rate: float = 0.5
+    book_rate: float = 0.7
     attend_rate: float = 0.8
+    rematch_rate: float = 0.6
     retain_rate: float = 0.6
     top_k: int = 10
     attrition: Mapping[str, float] = field(default_factory=dict)
@@ -103,33 +108,43 @@ def run_simulation(
             matching_pb2.RankCounselorsRequest(intake=intake_to_proto(intake), page_size=settings.top_k),
         )
         requested += 1
-        for result in response.results:
-            examine = EXAMINE_DECAY ** (result.rank - 1)
-            if rng.random() >= examine:
-                break
-            _record(client, response.ranking_id, result.counselor_id, matching_pb2.OUTCOME_EVENT_VIEWED)
-            if rng.random() < settings.book_rate * _value(result):
-                bookings += 1
-                _record(client, response.ranking_id, result.counselor_id, matching_pb2.OUTCOME_EVENT_BOOKED)
-                if rng.random() < settings.attend_rate:
-                    _record(
-                        client,
-                        response.ranking_id,
-                        result.counselor_id,
-                        matching_pb2.OUTCOME_EVENT_ATTENDED_FIRST_SESSION,
-                    )
-                    if rng.random() < settings.retain_rate:
-                        _record(
-                            client,
-                            response.ranking_id,
-                            result.counselor_id,
-                            matching_pb2.OUTCOME_EVENT_RETAINED_FOUR_SESSIONS,
-                        )
-                break
+        bookings += _behave(client, response, settings, rng)
     report = client.call(
         client.experiments.GetExperimentReport, experiment_pb2.GetExperimentReportRequest(key=experiment_key)
     )
     return SimulationResult(requested, dropped, bookings, report)
+
+
+def _behave(
+    client: AttuneClient,
+    response: matching_pb2.RankCounselorsResponse,
+    settings: SimulationSettings,
+    rng: np.random.Generator,
+) -> int:
+    """One client's journey down a ranking; returns 1 if it booked."""
+    for result in response.results:
+        if rng.random() >= EXAMINE_DECAY ** (result.rank - 1):
+            return 0
+
+        def record(event: int, counselor_id: str = result.counselor_id) -> None:
+            _record(client, response.ranking_id, counselor_id, event)
+
+        record(matching_pb2.OUTCOME_EVENT_VIEWED)
+        value = _value(result)
+        if rng.random() >= settings.contact_rate * value:
+            continue
+        record(matching_pb2.OUTCOME_EVENT_CONTACTED)
+        if rng.random() >= settings.book_rate:
+            return 0
+        record(matching_pb2.OUTCOME_EVENT_BOOKED)
+        if rng.random() < settings.attend_rate:
+            record(matching_pb2.OUTCOME_EVENT_ATTENDED_FIRST_SESSION)
+            if rng.random() < settings.rematch_rate * (1 - value):
+                record(matching_pb2.OUTCOME_EVENT_REMATCH_REQUESTED)
+            elif rng.random() < settings.retain_rate:
+                record(matching_pb2.OUTCOME_EVENT_RETAINED_FOUR_SESSIONS)
+        return 1
+    return 0
 
 
 def _record(client: AttuneClient, ranking_id: str, counselor_id: str, event: int) -> None:

@@ -6,7 +6,7 @@ import grpc
 
 from attune.v1 import counselor_pb2, counselor_pb2_grpc
 from matcher.errors import FieldViolation, InvalidInput
-from service.api.convert import counselor_from_proto, counselor_to_proto, merge_counselor
+from service.api.convert.catalog import counselor_from_proto, counselor_to_proto, merge_counselor
 from service.api.paging import page_size, required
 from service.catalog import Catalog
 

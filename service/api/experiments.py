@@ -7,7 +7,7 @@ import grpc
 from attune.v1 import experiment_pb2, experiment_pb2_grpc
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.experiments import ExperimentStatus
-from service.api.convert import (
+from service.api.convert.experiments import (
     experiment_changes,
     experiment_from_proto,
     experiment_to_proto,

@@ -9,7 +9,8 @@ import grpc
 from attune.v1 import matching_pb2, matching_pb2_grpc
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES
-from service.api.convert import intake_from_proto, outcome_event_from_proto, ranking_to_proto
+from service.api.convert.catalog import intake_from_proto, ranking_to_proto
+from service.api.convert.experiments import outcome_event_from_proto
 from service.matching import MatchingEngine, resolve_top_k
 
 __all__ = ["MatchingServicer"]

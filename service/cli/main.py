@@ -13,7 +13,7 @@ import typer
 from attune.v1 import counselor_pb2, matching_pb2
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake
 from matcher.vocabulary import SessionFormat, SessionType
-from service.api.convert import intake_to_proto, profile_to_proto
+from service.api.convert.catalog import intake_to_proto, profile_to_proto
 from service.cli.common import (
     DEFAULT_ADDRESS,
     DEFAULT_TIMEOUT,

@@ -51,9 +51,12 @@ def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
 
-def _interval(i: experiment_pb2.Interval, percent: bool = True) -> str:
-    fmt = _pct if percent else (lambda v: f"{v:+.3f}")
-    return f"[{fmt(i.low)}, {fmt(i.high)}]"
+def _interval(i: experiment_pb2.Interval) -> str:
+    return f"[{_pct(i.low)}, {_pct(i.high)}]"
+
+
+def _pp_interval(i: experiment_pb2.Interval) -> str:
+    return f"[{100 * i.low:+.2f}, {100 * i.high:+.2f}] pp"
 
 
 def print_report(console: Console, report: experiment_pb2.GetExperimentReportResponse) -> None:
@@ -86,14 +89,14 @@ def print_report(console: Console, report: experiment_pb2.GetExperimentReportRes
         for o in outcome.arms:
             rate = f"{o.conversions}/{o.units} = {_pct(o.rate)} {_interval(o.rate_interval)}"
             if o.HasField("absolute_lift"):
-                absolute = f"{o.absolute_lift * 100:+.2f} pp {_interval(o.absolute_lift_interval)}"
+                absolute = f"{o.absolute_lift * 100:+.2f} pp {_pp_interval(o.absolute_lift_interval)}"
                 relative = (
                     f"{o.relative_lift * 100:+.1f}% {_interval(o.relative_lift_interval)}"
                     if o.HasField("relative_lift")
                     else "n/a"
                 )
                 p_value = f"{o.p_value:.3g}" if o.HasField("p_value") else ""
-                sequential = _interval(o.sequential_absolute_lift_interval)
+                sequential = _pp_interval(o.sequential_absolute_lift_interval)
             else:
                 absolute, relative, p_value, sequential = "(control)", "", "", ""
             table.add_row(o.arm, rate, absolute, relative, p_value, sequential)

@@ -12,13 +12,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from attune.v1 import common_pb2, counselor_pb2, matching_pb2
 from matcher.errors import FieldViolation, InvalidInput
-from matcher.experiments import Assignment
 from matcher.model import (
     Availability,
     ConcernPreference,
@@ -29,9 +28,12 @@ from matcher.model import (
     validate_counselor,
     validate_intake,
 )
-from matcher.ranking import Ranking
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
-from service.storage.counselors import CounselorRecord
+
+if TYPE_CHECKING:  # annotations only: keeps the CLI from importing storage and scipy
+    from matcher.experiments import Assignment
+    from matcher.ranking import Ranking
+    from service.storage.counselors import CounselorRecord
 
 __all__ = [
     "UPDATABLE_FIELDS",
