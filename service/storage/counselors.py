@@ -10,21 +10,16 @@ schema itself would reject differently on each backend (the id length).
 
 from __future__ import annotations
 
-import base64
-import binascii
 import builtins
-import hashlib
-import json
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
 from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
 from matcher.model import CounselorProfile
-from service.storage.database import WRITE_OPTIONS
+from service.storage.pagination import KeysetPagination
 from service.storage.rows import (
     PROFILE_COLUMNS,
     RECORD_COLUMNS,
@@ -32,25 +27,25 @@ from service.storage.rows import (
     ProfileMapper,
     profile_values,
 )
+from service.storage.sql_errors import is_duplicate_key
+from service.storage.state_counters import StateCounter
 from service.storage.tables import (
     CATALOG_STATE_ID,
     COUNSELOR_ID_LENGTH,
     catalog_state_table,
     counselor_table,
 )
+from service.storage.transactions import Transactions, now
 
 __all__ = ["CounselorRecord", "CounselorRepository"]
 
 _C = counselor_table
-_STATE = catalog_state_table
+_CATALOG_VERSION = StateCounter(catalog_state_table, CATALOG_STATE_ID, "catalog_version")
+_PAGINATION = KeysetPagination("counselor", (_C.c.id,), (str,))
 #: Ids looked up per statement when naming the ids of a failed batch (bind-parameter limits).
 _LOOKUP_CHUNK = 500
 #: How many clashing ids a Conflict message names.
 _NAMED_IDS = 5
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _id_problem(counselor_id: str) -> str | None:
@@ -61,71 +56,15 @@ def _id_problem(counselor_id: str) -> str | None:
     return None
 
 
-def _is_duplicate_key(error: IntegrityError) -> bool:
-    """Whether ``error`` is a primary-key / unique violation (not a NOT NULL or CHECK failure)."""
-    original = error.orig
-    if getattr(original, "sqlstate", None) == "23505":  # PostgreSQL unique_violation
-        return True
-    name = getattr(original, "sqlite_errorname", "")
-    return name in ("SQLITE_CONSTRAINT_PRIMARYKEY", "SQLITE_CONSTRAINT_UNIQUE")
-
-
 def _name_ids(ids: Sequence[str]) -> str:
     named = ", ".join(repr(i) for i in ids[:_NAMED_IDS])
     return named + (f" and {len(ids) - _NAMED_IDS} more" if len(ids) > _NAMED_IDS else "")
 
 
-# --------------------------------------------------------------------------- page tokens
-
-
-def _filter_fingerprint(active: bool | None, accepting_only: bool) -> str:
-    text = f"active={active};accepting_only={accepting_only}"
-    return hashlib.sha256(text.encode()).hexdigest()[:16]
-
-
-def _encode_token(after_id: str, fingerprint: str) -> str:
-    payload = json.dumps({"v": 1, "after": after_id, "filter": fingerprint}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
-
-
-def _decode_token(token: str, fingerprint: str) -> str:
-    """The id after which the page starts; InvalidInput on ``page_token`` if the token is unusable."""
-    try:
-        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        payload = json.loads(raw)
-    except (binascii.Error, ValueError):
-        payload = None
-    if (
-        not isinstance(payload, dict)
-        or payload.get("v") != 1
-        or not isinstance(payload.get("after"), str)
-        or not isinstance(payload.get("filter"), str)
-    ):
-        raise InvalidInput(
-            [
-                FieldViolation(
-                    "page_token", "not a page token from this service; pass next_page_token unchanged"
-                )
-            ]
-        )
-    if payload["filter"] != fingerprint:
-        raise InvalidInput(
-            [
-                FieldViolation(
-                    "page_token",
-                    "the token was issued for different filters; keep the filters of the first "
-                    "request, or start again without a token",
-                )
-            ]
-        )
-    after: str = payload["after"]
-    return after
-
-
 # --------------------------------------------------------------------------- repository
 
 
-class CounselorRepository:
+class CounselorRepository(Transactions):
     """Counselor profiles in a SQL database whose schema is at the newest migration.
 
     Each successful write call adds exactly 1 to :meth:`catalog_version` (``create_many``:
@@ -134,51 +73,7 @@ class CounselorRepository:
     a connection out of the engine's pool.
     """
 
-    def __init__(self, engine: sa.Engine) -> None:
-        self._engine = engine
-        self._writer: sa.Engine = engine.execution_options(**WRITE_OPTIONS)
-        self._reader: sa.Engine
-        if engine.dialect.name == "postgresql":
-            # One snapshot for every statement of a read (page + total, profiles + version).
-            self._reader = engine.execution_options(
-                isolation_level="REPEATABLE READ", postgresql_readonly=True
-            )
-        else:
-            self._reader = engine  # SQLite: BEGIN + WAL already give one snapshot per transaction
-
-    @property
-    def engine(self) -> sa.Engine:
-        """The engine given to the constructor (dispose of it when the repository is done)."""
-        return self._engine
-
-    # -- transactions
-
-    @contextmanager
-    def _read(self) -> Iterator[sa.Connection]:
-        with self._reader.begin() as connection:
-            yield connection
-
-    @contextmanager
-    def _write(self) -> Iterator[sa.Connection]:
-        with self._writer.begin() as connection:
-            yield connection
-
-    @staticmethod
-    def _bump(connection: sa.Connection) -> None:
-        result = connection.execute(
-            sa.update(_STATE)
-            .where(_STATE.c.id == CATALOG_STATE_ID)
-            .values(catalog_version=_STATE.c.catalog_version + 1)
-        )
-        if result.rowcount == 0:  # a schema made without the migration's seed row
-            connection.execute(sa.insert(_STATE).values(id=CATALOG_STATE_ID, catalog_version=1))
-
-    @staticmethod
-    def _version(connection: sa.Connection) -> int:
-        version = connection.execute(
-            sa.select(_STATE.c.catalog_version).where(_STATE.c.id == CATALOG_STATE_ID)
-        ).scalar_one_or_none()
-        return int(version or 0)
+    # -- helpers
 
     def _existing(self, ids: Sequence[str]) -> builtins.list[str]:
         found: builtins.list[str] = []
@@ -203,17 +98,17 @@ class CounselorRepository:
         problem = _id_problem(profile.id)
         if problem:
             raise InvalidInput([FieldViolation("id", problem)])
-        now = _now()
-        values = profile_values(profile, now, now)
+        create_time = now()
+        values = profile_values(profile, create_time, create_time)
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), [values])
-                self._bump(connection)
+                _CATALOG_VERSION.bump(connection)
         except IntegrityError as error:
-            if _is_duplicate_key(error):
+            if is_duplicate_key(error):
                 raise Conflict(f"counselor {profile.id!r} already exists", reason="ALREADY_EXISTS") from None
             raise
-        return CounselorRecord(profile, now, now)
+        return CounselorRecord(profile, create_time, create_time)
 
     def create_many(self, profiles: Sequence[CounselorProfile]) -> builtins.list[CounselorRecord]:
         """Store every profile, in one transaction: all of them or, on any error, none.
@@ -242,19 +137,19 @@ class CounselorRepository:
             )
         if not profiles:
             return []
-        now = _now()
-        rows = [profile_values(p, now, now) for p in profiles]
+        create_time = now()
+        rows = [profile_values(p, create_time, create_time) for p in profiles]
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), rows)
-                self._bump(connection)
+                _CATALOG_VERSION.bump(connection)
         except IntegrityError as error:
-            if not _is_duplicate_key(error):
+            if not is_duplicate_key(error):
                 raise
             taken = self._existing([p.id for p in profiles])
             detail = f": {_name_ids(taken)}" if taken else ""
             raise Conflict(f"counselors already exist{detail}", reason="ALREADY_EXISTS") from None
-        return [CounselorRecord(p, now, now) for p in profiles]
+        return [CounselorRecord(p, create_time, create_time) for p in profiles]
 
     def replace(self, profile: CounselorProfile) -> CounselorRecord:
         """Replace every field of the stored profile ``profile.id``; ``update_time`` moves forward.
@@ -272,11 +167,11 @@ class CounselorRepository:
                 raise NotFound("counselor", profile.id)
             create_time: datetime = row.create_time
             # Strictly later than the previous update, even if the clock stepped back.
-            update_time = max(_now(), row.update_time + timedelta(microseconds=1))
+            update_time = max(now(), row.update_time + timedelta(microseconds=1))
             values = profile_values(profile, create_time, update_time)
             changes = {k: v for k, v in values.items() if k not in ("id", "create_time")}
             connection.execute(sa.update(_C).where(_C.c.id == profile.id).values(**changes))
-            self._bump(connection)
+            _CATALOG_VERSION.bump(connection)
         return CounselorRecord(profile, create_time, update_time)
 
     def delete(self, counselor_id: str) -> None:
@@ -291,7 +186,7 @@ class CounselorRepository:
             result = connection.execute(sa.delete(_C).where(_C.c.id == counselor_id))
             if result.rowcount == 0:
                 raise NotFound("counselor", counselor_id)
-            self._bump(connection)
+            _CATALOG_VERSION.bump(connection)
 
     # -- reads
 
@@ -330,35 +225,30 @@ class CounselorRepository:
             ``next_page_token`` is ``""`` on the last page; ``total_size`` counts every
             counselor matching the filters.
         """
-        if page_size < 1:
-            raise InvalidInput([FieldViolation("page_size", "must be at least 1")])
-        fingerprint = _filter_fingerprint(active, accepting_only)
+        filters = f"active={active};accepting_only={accepting_only}"
         conditions: builtins.list[sa.ColumnElement[bool]] = []
         if active is not None:
             conditions.append(_C.c.active == active)
         if accepting_only:
             conditions.append(_C.c.accepting_new_clients == sa.true())
             conditions.append(_C.c.caseload_current < _C.c.caseload_max)
-        page_conditions = list(conditions)
-        if page_token:
-            page_conditions.append(_C.c.id > _decode_token(page_token, fingerprint))
+        query = _PAGINATION.page_query(
+            sa.select(*RECORD_COLUMNS).where(*conditions), page_size, page_token, filters
+        )
         with self._read() as connection:
             total = connection.execute(
                 sa.select(sa.func.count()).select_from(_C).where(*conditions)
             ).scalar_one()
-            rows = connection.execute(
-                sa.select(*RECORD_COLUMNS).where(*page_conditions).order_by(_C.c.id).limit(page_size + 1)
-            ).all()
+            rows = connection.execute(query).all()
+        page_rows, next_token = _PAGINATION.split(rows, page_size, filters)
         mapper = ProfileMapper()
-        page = [mapper.record(row) for row in rows[:page_size]]
-        next_token = _encode_token(page[-1].profile.id, fingerprint) if len(rows) > page_size else ""
-        return page, next_token, int(total)
+        return [mapper.record(row) for row in page_rows], next_token, int(total)
 
     def load_all(self) -> tuple[builtins.list[CounselorProfile], int]:
         """Every profile, ordered by id, and the catalog version of that same snapshot."""
         mapper = ProfileMapper()
         with self._read() as connection:
-            version = self._version(connection)
+            version = _CATALOG_VERSION.read(connection)
             result = connection.execution_options(yield_per=5000).execute(
                 sa.select(*PROFILE_COLUMNS).order_by(_C.c.id)
             )
@@ -368,7 +258,7 @@ class CounselorRepository:
     def catalog_version(self) -> int:
         """The current catalog version: 0 for a new database, +1 for every successful write."""
         with self._read() as connection:
-            return self._version(connection)
+            return _CATALOG_VERSION.read(connection)
 
     def count(self) -> int:
         """How many counselors are stored."""

@@ -29,15 +29,16 @@ from service.storage.experiment_tables import (
     experiment_state_table,
     experiment_table,
 )
-from service.storage.page_tokens import decode_page_token, encode_page_token
+from service.storage.pagination import KeysetPagination
 from service.storage.sql_errors import is_duplicate_key
+from service.storage.state_counters import StateCounter
 from service.storage.transactions import Transactions, now, require_aware
 
 __all__ = ["ExperimentRecord", "ExperimentRepository", "PhaseRecord"]
 
 _E = experiment_table
 _P = experiment_phase_table
-_STATE = experiment_state_table
+_EXPERIMENT_VERSION = StateCounter(experiment_state_table, EXPERIMENT_STATE_ID, "experiment_version")
 _CONFIG_COLUMNS = (
     _E.c.key,
     _E.c.salt,
@@ -61,7 +62,7 @@ _RECORD_COLUMNS = (
 _PHASE_COLUMNS = (_P.c.experiment_key, _P.c.phase, _P.c.salt, _P.c.arms, _P.c.coverage, _P.c.start_time)
 #: Statuses of the experiments :meth:`ExperimentRepository.active` returns.
 ACTIVE_STATUSES = (ExperimentStatus.RUNNING, ExperimentStatus.PAUSED)
-_TOKEN_KIND = "experiment"
+_PAGINATION = KeysetPagination("experiment", (_E.c.key,), (str,))
 
 
 @dataclass(frozen=True)
@@ -180,23 +181,6 @@ class ExperimentRepository(Transactions):
     """
 
     @staticmethod
-    def _bump(connection: sa.Connection) -> None:
-        result = connection.execute(
-            sa.update(_STATE)
-            .where(_STATE.c.id == EXPERIMENT_STATE_ID)
-            .values(experiment_version=_STATE.c.experiment_version + 1)
-        )
-        if result.rowcount == 0:  # a schema made without the migration's seed row
-            connection.execute(sa.insert(_STATE).values(id=EXPERIMENT_STATE_ID, experiment_version=1))
-
-    @staticmethod
-    def _version(connection: sa.Connection) -> int:
-        version = connection.execute(
-            sa.select(_STATE.c.experiment_version).where(_STATE.c.id == EXPERIMENT_STATE_ID)
-        ).scalar_one_or_none()
-        return int(version or 0)
-
-    @staticmethod
     def _phases(connection: sa.Connection, keys: Sequence[str]) -> dict[str, builtins.list[PhaseRecord]]:
         phases: dict[str, builtins.list[PhaseRecord]] = {key: [] for key in keys}
         if keys:
@@ -239,7 +223,7 @@ class ExperimentRepository(Transactions):
             with self._write() as connection:
                 connection.execute(sa.insert(_E).values(**values))
                 connection.execute(sa.insert(_P).values(**_phase_values(experiment, create_time)))
-                self._bump(connection)
+                _EXPERIMENT_VERSION.bump(connection)
         except IntegrityError as error:
             if is_duplicate_key(error):
                 raise Conflict(
@@ -341,7 +325,7 @@ class ExperimentRepository(Transactions):
             if stop_time is not None:
                 changes["stop_time"] = stop_time
             connection.execute(sa.update(_E).where(_E.c.key == experiment.key).values(**changes))
-            self._bump(connection)
+            _EXPERIMENT_VERSION.bump(connection)
             saved = connection.execute(sa.select(*_RECORD_COLUMNS).where(_E.c.key == experiment.key)).one()
             phases = self._phases(connection, [experiment.key])[experiment.key]
         return _record(saved, phases)
@@ -370,25 +354,16 @@ class ExperimentRepository(Transactions):
         InvalidInput
             On ``page_size`` below 1, or ``page_token`` not from this listing.
         """
-        if page_size < 1:
-            raise InvalidInput([FieldViolation("page_size", "must be at least 1")])
-        query = sa.select(*_RECORD_COLUMNS)
-        if page_token:
-            (after,) = decode_page_token(page_token, _TOKEN_KIND, (str,))
-            query = query.where(_E.c.key > after)
-        query = query.order_by(_E.c.key).limit(page_size + 1)
+        query = _PAGINATION.page_query(sa.select(*_RECORD_COLUMNS), page_size, page_token)
         with self._read() as connection:
-            rows = connection.execute(query).all()
-            keys = [row[0] for row in rows[:page_size]]
-            phases = self._phases(connection, keys)
-        page = [_record(row, phases[row[0]]) for row in rows[:page_size]]
-        next_token = encode_page_token(_TOKEN_KIND, (keys[-1],)) if len(rows) > page_size else ""
-        return page, next_token
+            rows, next_token = _PAGINATION.split(connection.execute(query).all(), page_size)
+            phases = self._phases(connection, [row[0] for row in rows])
+        return [_record(row, phases[row[0]]) for row in rows], next_token
 
     def load_active(self) -> tuple[builtins.list[Experiment], int]:
         """The running and paused experiments (by key) and :meth:`version`, from one snapshot."""
         with self._read() as connection:
-            version = self._version(connection)
+            version = _EXPERIMENT_VERSION.read(connection)
             rows = connection.execute(
                 sa.select(*_CONFIG_COLUMNS)
                 .where(_E.c.status.in_([str(s) for s in ACTIVE_STATUSES]))
@@ -403,4 +378,4 @@ class ExperimentRepository(Transactions):
     def version(self) -> int:
         """The experiment version: 0 for a new database, +1 for every successful write."""
         with self._read() as connection:
-            return self._version(connection)
+            return _EXPERIMENT_VERSION.read(connection)

@@ -23,7 +23,7 @@ from sqlalchemy.exc import IntegrityError
 from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
 from matcher.strategy import Algorithm, Factor, Strategy
 from service.storage.experiment_tables import STRATEGY_NAME_LENGTH, strategy_table
-from service.storage.page_tokens import decode_page_token, encode_page_token
+from service.storage.pagination import KeysetPagination
 from service.storage.sql_errors import is_duplicate_key
 from service.storage.transactions import Transactions, now
 
@@ -34,7 +34,7 @@ _COLUMNS = (_S.c.name, _S.c.version, _S.c.algorithm, _S.c.weights, _S.c.descript
 _RECORD_COLUMNS = (*_COLUMNS, _S.c.builtin, _S.c.create_time)
 #: Attempts of :meth:`StrategyRepository.create` when a concurrent write takes its version number.
 CREATE_ATTEMPTS = 5
-_TOKEN_KIND = "strategy"
+_PAGINATION = KeysetPagination("strategy", (_S.c.name, _S.c.version), (str, int))
 
 
 @dataclass(frozen=True)
@@ -225,23 +225,11 @@ class StrategyRepository(Transactions):
         InvalidInput
             On ``page_size`` below 1, or ``page_token`` not from this listing.
         """
-        if page_size < 1:
-            raise InvalidInput([FieldViolation("page_size", "must be at least 1")])
-        query = sa.select(*_RECORD_COLUMNS)
-        if page_token:
-            after = decode_page_token(page_token, _TOKEN_KIND, (str, int))
-            query = query.where(sa.tuple_(_S.c.name, _S.c.version) > sa.tuple_(*after))
-        query = query.order_by(_S.c.name, _S.c.version).limit(page_size + 1)
+        query = _PAGINATION.page_query(sa.select(*_RECORD_COLUMNS), page_size, page_token)
         with self._read() as connection:
             rows = connection.execute(query).all()
-        page = [_record(row) for row in rows[:page_size]]
-        last = page[-1].strategy if page else None
-        next_token = (
-            encode_page_token(_TOKEN_KIND, (last.name, last.version))
-            if last is not None and len(rows) > page_size
-            else ""
-        )
-        return page, next_token
+        page, next_token = _PAGINATION.split(rows, page_size)
+        return [_record(row) for row in page], next_token
 
     def all(self) -> builtins.list[Strategy]:
         """Every stored strategy, ordered by (name, version)."""

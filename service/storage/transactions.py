@@ -1,8 +1,9 @@
-"""Read and write transactions shared by the repositories of strategies, experiments and exposures.
+"""Read and write transactions shared by the repositories of counselors, strategies, experiments
+and exposures.
 
-The same rules as :class:`~service.storage.counselors.CounselorRepository`: a write takes the
-SQLite write lock up front (``BEGIN IMMEDIATE``), a read on PostgreSQL is one ``REPEATABLE READ``
-read-only snapshot, and every call checks its own connection out of the engine's pool.
+A write takes the SQLite write lock up front (``BEGIN IMMEDIATE``), a read on PostgreSQL is one
+``REPEATABLE READ`` read-only snapshot, and every call checks its own connection out of the
+engine's pool.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Transactions:
         self._writer: sa.Engine = engine.execution_options(**WRITE_OPTIONS)
         self._reader: sa.Engine
         if engine.dialect.name == "postgresql":
+            # One snapshot for every statement of a read (page + total, profiles + version).
             self._reader = engine.execution_options(
                 isolation_level="REPEATABLE READ", postgresql_readonly=True
             )

@@ -6,7 +6,7 @@ import base64
 import json
 import random
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,15 +17,6 @@ from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindo
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.storage.counselors import CounselorRecord, CounselorRepository
 from service.storage.database import make_engine
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -84,3 +84,15 @@ def test_bad_page_tokens_are_invalid_input(token: str, kind: str, types: tuple[t
     with pytest.raises(InvalidInput) as caught:
         decode_page_token(token, kind, types)
     assert [v.field for v in caught.value.violations] == ["page_token"]
+
+
+def test_page_tokens_carry_their_filters() -> None:
+    token = encode_page_token("counselor", ("c-1",), "active=True")
+    assert "active" not in token
+    assert decode_page_token(token, "counselor", (str,), "active=True") == ("c-1",)
+    unfiltered = encode_page_token("counselor", ("c-1",))
+    for given, filters in ((token, "active=False"), (token, ""), (unfiltered, "active=True")):
+        with pytest.raises(InvalidInput) as caught:
+            decode_page_token(given, "counselor", (str,), filters)
+        assert [v.field for v in caught.value.violations] == ["page_token"]
+        assert "different filters" in caught.value.violations[0].description

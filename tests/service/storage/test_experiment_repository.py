@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 
@@ -11,20 +10,10 @@ import sqlalchemy as sa
 
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.experiments.model import Arm, Experiment, ExperimentStatus, new_phase
-from service.storage.database import make_engine
 from service.storage.experiments import ExperimentRecord, ExperimentRepository, PhaseRecord
 
 ARMS = (Arm("control", "balanced-v1@1", 1.0), Arm("treatment", "availability-first@1", 1.0))
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

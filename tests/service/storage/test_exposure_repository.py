@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -12,19 +11,9 @@ import sqlalchemy as sa
 from matcher.errors import InvalidInput
 from matcher.experiments.outcomes import OutcomeEvent
 from service.exposures import Exposure, Shown
-from service.storage.database import make_engine
 from service.storage.exposures import ExperimentData, ExposureRepository
 
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from types import MappingProxyType
@@ -17,15 +16,6 @@ from service.storage.database import make_engine
 from service.storage.experiments import ExperimentRepository
 from service.storage.page_tokens import encode_page_token
 from service.storage.strategies import StrategyRecord, StrategyRepository
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[sa.Engine]:
-    engine = make_engine(database_url)
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @pytest.fixture
