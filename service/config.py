@@ -21,7 +21,10 @@ class Config:
     address : host:port to bind; port 0 picks a free port (tests).
     database_url : SQLAlchemy URL; SQLite file by default, ``postgresql://...`` in production.
     grace_seconds : how long in-flight calls may finish after SIGTERM.
-    max_workers : gRPC thread pool size.
+    max_workers : gRPC thread pool size (per process).
+    processes : server processes sharing the port (SO_REUSEPORT), to use more than one core
+        despite the GIL; each keeps its own snapshot and sees the others' writes within
+        ``refresh_seconds``.
     refresh_seconds : how often the catalog version is polled to pick up writes from other processes.
     log_level : root log level name.
     """
@@ -30,6 +33,7 @@ class Config:
     database_url: str = DEFAULT_DATABASE_URL
     grace_seconds: float = 5.0
     max_workers: int = 16
+    processes: int = 1
     refresh_seconds: float = 2.0
     log_level: str = "INFO"
 
@@ -42,10 +46,13 @@ class Config:
             "database_url": env.get("ATTUNE_DATABASE_URL", DEFAULT_DATABASE_URL),
             "grace_seconds": float(env.get("ATTUNE_GRACE_SECONDS", "5")),
             "max_workers": int(env.get("ATTUNE_MAX_WORKERS", "16")),
+            "processes": int(env.get("ATTUNE_PROCESSES", "1")),
             "refresh_seconds": float(env.get("ATTUNE_REFRESH_SECONDS", "2")),
             "log_level": env.get("ATTUNE_LOG_LEVEL", "INFO"),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
+        if "ATTUNE_REFRESH_SECONDS" not in env and int(values["processes"]) > 1:  # type: ignore[call-overload]
+            values["refresh_seconds"] = 0.5  # siblings' writes must be served within a second
         return cls(**values)  # type: ignore[arg-type]
 
 

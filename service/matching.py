@@ -3,6 +3,7 @@ the current snapshot, log the exposure off the request path, and take outcomes b
 
 from __future__ import annotations
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -19,6 +20,9 @@ from service.storage.exposures import ExposureRepository
 
 __all__ = ["DEFAULT_TOP_K", "MAX_TOP_K", "MatchResult", "MatchingEngine", "resolve_top_k"]
 
+#: How long to look again for a ranking another server process may still hold in its exposure
+#: queue (it writes at least every 50 ms) before calling it unknown.
+_ANOTHER_PROCESS_WAITS = (0.05, 0.1, 0.2)
 DEFAULT_TOP_K = 10
 MAX_TOP_K = 100
 
@@ -104,6 +108,11 @@ class MatchingEngine:
         if self._log.pending(ranking_id) is not None:
             self._log.flush()
         exposure = self._exposures.get(ranking_id)
+        for delay in _ANOTHER_PROCESS_WAITS:  # served by a sibling process that has not written it yet
+            if exposure is not None:
+                break
+            time.sleep(delay)
+            exposure = self._exposures.get(ranking_id)
         if exposure is None:
             raise NotFound("ranking", ranking_id)
         shown = [s.counselor_id for s in exposure.shown]

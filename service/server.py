@@ -9,6 +9,8 @@ then marks health NOT_SERVING, lets in-flight calls drain for
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import signal
 import threading
 from concurrent import futures
@@ -122,6 +124,9 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
         futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc"),
         interceptors=[ErrorMappingInterceptor()],
         options=[
+            # Share the port only when we run several processes on purpose; otherwise a second
+            # `attune serve` on a taken port fails instead of silently splitting the traffic.
+            ("grpc.so_reuseport", 1 if config.processes > 1 else 0),
             ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
             ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
         ],
@@ -142,14 +147,49 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
     return AttuneServer(server, health_servicer, catalog, experimentation, exposure_log, config), port
 
 
-def serve(config: Config, *, on_started: threading.Event | None = None) -> None:
-    """Run until SIGTERM or SIGINT, then shut down gracefully."""
+def serve(config: Config) -> None:
+    """Run until SIGTERM or SIGINT, then shut down gracefully (in every process)."""
+    if config.processes <= 1:
+        _serve_process(config)
+        return
+    if config.address.rsplit(":", 1)[-1] == "0":
+        raise OSError("several processes need a fixed port to share (not port 0)")
+    context = multiprocessing.get_context("spawn")
+    children = [
+        context.Process(target=_child, args=(config,), name=f"attune-{i}", daemon=False)
+        for i in range(config.processes)
+    ]
+    for child in children:
+        child.start()
+
+    def forward(signum: int, frame: FrameType | None) -> None:
+        for child in children:
+            if child.pid is not None and child.is_alive():
+                os.kill(child.pid, signum)
+
+    signal.signal(signal.SIGTERM, forward)
+    signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.join()
+    failed = [c.name for c in children if c.exitcode]
+    if failed:
+        raise RuntimeError(f"server processes {', '.join(failed)} exited with an error")
+
+
+def _child(config: Config) -> None:
+    from service.logs import configure_logging
+
+    configure_logging(config.log_level)
+    _serve_process(config)
+
+
+def _serve_process(config: Config) -> None:
     server, port = create_server(config)
     server.start()
     host = config.address.rsplit(":", 1)[0]
     log.info(
         "attune serving",
-        extra={"address": f"{host}:{port}", "counselors": len(server.catalog.snapshot)},
+        extra={"address": f"{host}:{port}", "counselors": len(server.catalog.snapshot), "pid": os.getpid()},
     )
     shutdown = threading.Thread(target=server.stop, name="shutdown")
 
@@ -163,8 +203,6 @@ def serve(config: Config, *, on_started: threading.Event | None = None) -> None:
 
     signal.signal(signal.SIGTERM, shut_down)
     signal.signal(signal.SIGINT, shut_down)
-    if on_started is not None:
-        on_started.set()
     server.wait_for_termination()
     if shutdown.ident is not None:
         shutdown.join()

@@ -56,13 +56,16 @@ def serve(
         bool, typer.Option(help="seed a synthetic demo catalog when the catalog is empty")
     ] = False,
     demo_count: Annotated[int, typer.Option(help="size of the demo catalog")] = 300,
+    processes: Annotated[
+        int | None, typer.Option(help="server processes sharing the port (env ATTUNE_PROCESSES; default 1)")
+    ] = None,
 ) -> None:
     """Start the gRPC service (stops gracefully on SIGTERM)."""
     from service.logs import configure_logging
     from service.server import SchemaOutOfDate
     from service.server import serve as run_server
 
-    config = Config.from_env(address=address, database_url=database_url)
+    config = Config.from_env(address=address, database_url=database_url, processes=processes)
     configure_logging(config.log_level)
     if seed_demo_if_empty:
         from service.demo import seed_demo_if_empty as seed
@@ -77,6 +80,8 @@ def serve(
         raise fail(str(error)) from error
     except OSError as error:
         raise fail(f"cannot serve on {config.address}: {error}") from error
+    except RuntimeError as error:  # a server process died
+        raise fail(str(error)) from error
 
 
 @db_app.command("upgrade")

@@ -58,12 +58,15 @@ class RunningService:
         return code
 
 
-def start_service(database_url: str, *extra: str) -> RunningService:
-    """Migrate ``database_url``, start ``attune serve`` on a free port and wait until it serves."""
+def start_service(database_url: str, *extra: str, port: int = 0) -> RunningService:
+    """Migrate ``database_url``, start ``attune serve`` and wait until it serves.
+
+    The service listens on a free port unless ``port`` is given.
+    """
     env = {**os.environ, "ATTUNE_DATABASE_URL": database_url, "ATTUNE_REFRESH_SECONDS": "0.2"}
     subprocess.run([*ATTUNE, "db", "upgrade"], check=True, env=env, capture_output=True, timeout=120)
     process = subprocess.Popen(
-        [*ATTUNE, "serve", "--address", "127.0.0.1:0", *extra],
+        [*ATTUNE, "serve", "--address", f"127.0.0.1:{port}", *extra],
         env=env,
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,

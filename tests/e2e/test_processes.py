@@ -1,0 +1,55 @@
+"""Several server processes on one port: both serve, writes reach all, shutdown loses nothing."""
+
+from __future__ import annotations
+
+import json
+import socket
+import sqlite3
+from pathlib import Path
+
+from attune.v1 import matching_pb2
+from matcher.synthetic import synthetic_intakes
+from service.api.convert.catalog import intake_to_proto
+from service.cli.client import AttuneClient
+from tests.e2e.conftest import start_service
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
+    db = tmp_path / "multi.db"
+    port = free_port()
+    service = start_service(
+        f"sqlite:///{db}", "--seed-demo-if-empty", "--demo-count", "80", "--processes", "2", port=port
+    )
+    ranking_ids: list[str] = []
+    try:
+        with AttuneClient(service.address, 10) as client:
+            for i, intake in enumerate(synthetic_intakes(60, seed=3)):
+                # a new channel per call spreads the calls over both processes
+                with AttuneClient(service.address, 10) as fresh:
+                    response = fresh.call(
+                        fresh.matching.RankCounselors,
+                        matching_pb2.RankCounselorsRequest(intake=intake_to_proto(intake)),
+                    )
+                ranking_ids.append(response.ranking_id)
+                if response.results and i % 10 == 0:
+                    # reported through another connection, possibly to the other process
+                    request = matching_pb2.RecordOutcomeRequest(
+                        ranking_id=response.ranking_id,
+                        counselor_id=response.results[0].counselor_id,
+                        event=matching_pb2.OUTCOME_EVENT_VIEWED,
+                    )
+                    assert client.call(client.matching.RecordOutcome, request).duplicate is False
+    finally:
+        assert service.stop() == 0
+    serving = [json.loads(line) for line in service.log_lines if '"attune serving"' in line]
+    serving_pids = {entry["pid"] for entry in serving}
+    assert len(serving_pids) == 2
+    with sqlite3.connect(db) as connection:
+        stored = {row[0] for row in connection.execute("SELECT ranking_id FROM exposure")}
+    assert set(ranking_ids) <= stored
