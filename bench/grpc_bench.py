@@ -1,0 +1,370 @@
+"""End to end over gRPC: one client's latency, throughput with client processes, update visibility,
+and what exposure logging costs a ranking.
+
+The server is the real one (:func:`service.server.create_server` on the benchmark's PostgreSQL
+database, bound to 127.0.0.1 on a free port) running in this process; the load comes from client
+processes started with ``spawn`` (:mod:`bench.grpc_client`), so client work never holds the
+server's interpreter lock.
+"""
+
+from __future__ import annotations
+
+import resource
+import statistics
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, replace
+from multiprocessing import get_context
+from pathlib import Path
+
+import grpc
+import numpy as np
+import sqlalchemy as sa
+
+from attune.v1 import counselor_pb2, counselor_pb2_grpc, matching_pb2, matching_pb2_grpc
+from bench.agreement import check_same
+from bench.config import BenchConfig
+from bench.grpc_client import ClientResult, run_client
+from bench.inprocess import fast_top
+from bench.timing import Latency, latency_of
+from matcher.model import Availability, CounselorProfile, Intake, Specialty
+from matcher.snapshot import CatalogSnapshot
+from matcher.strategy import DEFAULT_STRATEGY
+from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from service.api.convert.catalog import intake_to_proto, profile_to_proto
+from service.config import Config
+from service.exposures import Exposure, ExposureLog
+from service.matching import MatchingEngine
+from service.server import AttuneServer, create_server
+from service.storage.database import make_engine
+from service.storage.exposures import ExposureRepository
+
+__all__ = ["ExposureResult", "GrpcResult", "LoadResult", "UpdateResult", "run_grpc"]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """Concurrent clients: ``processes`` x ``threads`` callers for a fixed time."""
+
+    processes: int
+    threads: int
+    calls: int
+    errors: int
+    seconds: float
+    latency: Latency
+    server_cpu_ms: float  # CPU time of the server process per ranking
+    client_cpu_ms: float  # CPU time of the client processes per ranking
+    machine_busy: float  # share of the machine's cores busy during the run (every process, 0..1)
+
+    @property
+    def per_second(self) -> float:
+        return self.calls / self.seconds
+
+
+@dataclass(frozen=True)
+class UpdateResult:
+    """Updating one counselor over gRPC until a ranking shows the change."""
+
+    visible: Latency  # from sending UpdateCounselor to the first ranking that shows the change
+    update_call: Latency
+    patched: bool  # every update patched the snapshot (no rebuild)
+    repeats: int
+
+
+#: Exposure logging is measurable at the tail when the p99 with it exceeds this multiple of the p99 without.
+P99_SLACK = 1.25
+
+
+@dataclass(frozen=True)
+class ExposureResult:
+    """Ranking through the matching engine with the server's exposure log, and with none."""
+
+    with_log: Latency
+    without_log: Latency
+    record_us: float  # median cost of ExposureLog.record itself
+    difference_us: float  # median of block p50 differences (with - without)
+    noise_us: float  # twice its standard error, estimated robustly (from the median absolute deviation)
+    written: bool  # every exposure of the run reached the database
+
+    @property
+    def measurable(self) -> bool:
+        """The median difference exceeds its noise, or the p99 with logging is over 25% worse."""
+        slower_tail = self.with_log.p99_us > P99_SLACK * self.without_log.p99_us
+        return self.difference_us > self.noise_us or slower_tail
+
+
+@dataclass(frozen=True)
+class GrpcResult:
+    size: int
+    single: Latency
+    loads: list[LoadResult]
+    update: UpdateResult
+    exposure: ExposureResult
+    checked: int
+
+
+def _requests(intakes: Sequence[Intake], k: int) -> list[bytes]:
+    return [
+        matching_pb2.RankCounselorsRequest(intake=intake_to_proto(i), page_size=k).SerializeToString()
+        for i in intakes
+    ]
+
+
+def _spawn(processes: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=processes, mp_context=get_context("spawn"))
+
+
+def _check_served(
+    stub: matching_pb2_grpc.MatchingServiceStub, snapshot: CatalogSnapshot, intakes: Sequence[Intake], k: int
+) -> int:
+    """The server's rankings equal the fast path's on the same catalog (default strategy)."""
+    for intake in intakes:
+        response = stub.RankCounselors(
+            matching_pb2.RankCounselorsRequest(intake=intake_to_proto(intake), page_size=k)
+        )
+        if response.strategy_name != DEFAULT_STRATEGY.name:
+            raise AssertionError(
+                f"the server ranked with {response.strategy_name}, not {DEFAULT_STRATEGY.name}"
+            )
+        served = [(r.counselor_id, r.score) for r in response.results]
+        check_same(fast_top(snapshot, intake, k), served, context="gRPC", names=("fast path", "server"))
+    return len(intakes)
+
+
+def _single(config: BenchConfig, pool: ProcessPoolExecutor, address: str, requests: list[bytes]) -> Latency:
+    result: ClientResult = pool.submit(
+        run_client,
+        address,
+        requests,
+        warmup=config.grpc_warmup,
+        max_calls=config.grpc_calls,
+        seconds=config.grpc_seconds,
+    ).result()
+    if result.errors:
+        raise AssertionError(f"{result.errors} gRPC calls failed")
+    return latency_of(result.latencies_ns)
+
+
+def _load(
+    config: BenchConfig,
+    pool: ProcessPoolExecutor,
+    address: str,
+    requests: list[bytes],
+    processes: int,
+    threads: int,
+) -> LoadResult:
+    """``processes`` tasks on ``pool`` (which has that many worker processes) that start together."""
+    start_at = time.time() + config.grpc_start_delay_s  # after every process has started and warmed up
+    futures = [
+        pool.submit(
+            run_client,
+            address,
+            requests[p::processes] or requests,
+            warmup=20,
+            max_calls=config.grpc_max_calls_per_client,
+            seconds=config.grpc_load_seconds,
+            threads=threads,
+            start_at=start_at,
+        )
+        for p in range(processes)
+    ]
+    time.sleep(max(0.0, start_at - time.time()))
+    cpu_before, machine_before = _process_cpu_s(), _machine_ticks()
+    results = [f.result() for f in futures]
+    cpu_after, machine_after = _process_cpu_s(), _machine_ticks()
+    latencies = [ns for r in results for ns in r.latencies_ns]
+    seconds = max(r.last_end - r.first_start for r in results)
+    calls = max(1, len(latencies))
+    busy, total = (after - before for after, before in zip(machine_after, machine_before, strict=True))
+    return LoadResult(
+        processes,
+        threads,
+        len(latencies),
+        sum(r.errors for r in results),
+        seconds,
+        latency_of(latencies),
+        server_cpu_ms=(cpu_after - cpu_before) * 1000 / calls,
+        client_cpu_ms=sum(r.cpu_s for r in results) * 1000 / calls,
+        machine_busy=busy / total if total else 0.0,
+    )
+
+
+def _process_cpu_s() -> float:
+    """User + system CPU seconds of this process (the server's), every thread included."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _machine_ticks() -> tuple[int, int]:
+    """(busy, total) jiffies of all cores from /proc/stat ((0, 0) where it is missing)."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    except OSError:
+        return 0, 0
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)  # idle + iowait
+    return sum(fields) - idle, sum(fields)
+
+
+def _perfect_for(intake: Intake, profile: CounselorProfile) -> CounselorProfile:
+    """``profile`` changed to fit ``intake`` perfectly (score 1.0)."""
+    return replace(
+        profile,
+        specialties=tuple(Specialty(c.concern, Proficiency.PRIMARY) for c in intake.concerns),
+        approaches=intake.approaches,
+        languages=intake.languages,
+        formats=tuple(SessionFormat),
+        session_types=tuple(SessionType),
+        availability=intake.availability or Availability("UTC"),
+        accepting_new_clients=True,
+        caseload_current=0,
+        caseload_max=max(profile.caseload_max, 10),
+        active=True,
+    )
+
+
+def _update(
+    config: BenchConfig,
+    server: AttuneServer,
+    channel: grpc.Channel,
+    profiles: Sequence[CounselorProfile],
+    intake: Intake,
+) -> UpdateResult:
+    counselors = counselor_pb2_grpc.CounselorServiceStub(channel)
+    matching = matching_pb2_grpc.MatchingServiceStub(channel)
+    request = matching_pb2.RankCounselorsRequest(intake=intake_to_proto(intake), page_size=config.k)
+    shown = {r.counselor_id for r in matching.RankCounselors(request).results}
+    original = next(p for p in sorted(profiles, key=lambda p: p.id) if p.id not in shown)
+    perfect = _perfect_for(intake, original)
+    visible, calls = [], []
+    patched = True
+    for i in range(config.update_repeats):
+        target = perfect if i % 2 == 0 else original
+        before = server.catalog.snapshot
+        start = time.perf_counter_ns()
+        counselors.UpdateCounselor(counselor_pb2.UpdateCounselorRequest(counselor=profile_to_proto(target)))
+        calls.append(time.perf_counter_ns() - start)
+        while True:
+            ids = [r.counselor_id for r in matching.RankCounselors(request).results]
+            if (target.id in ids) == (target is perfect):
+                visible.append(time.perf_counter_ns() - start)
+                break
+            if (time.perf_counter_ns() - start) / 1e9 > config.update_timeout_s:
+                raise AssertionError(f"update of {target.id} not visible after {config.update_timeout_s} s")
+        patched = patched and server.catalog.snapshot.ids is before.ids  # with_upsert keeps the id tuple
+    return UpdateResult(latency_of(visible), latency_of(calls), patched, len(visible))
+
+
+class _NoExposureLog(ExposureLog):
+    """An exposure log that drops every exposure (the "without logging" side of the comparison)."""
+
+    def __init__(self) -> None:
+        super().__init__(lambda batch: None)
+
+    def record(self, exposure: Exposure) -> None:
+        return None
+
+
+def _exposure_cost(
+    config: BenchConfig, server: AttuneServer, url: sa.URL, intakes: Sequence[Intake]
+) -> ExposureResult:
+    """Alternate blocks of rankings through two matching engines that differ only in the exposure log."""
+    engine = make_engine(url)
+    silent = _NoExposureLog()
+    try:
+        exposures = ExposureRepository(engine)
+        with_log = MatchingEngine(server.catalog, server.experimentation, server.exposure_log, exposures)
+        without = MatchingEngine(server.catalog, server.experimentation, silent, exposures)
+        blocks = max(4, config.rank_iterations // 50)  # of each kind
+        per_block = 100 if blocks > 4 else max(5, config.rank_iterations // 4)
+        samples: dict[bool, list[int]] = {True: [], False: []}
+        block_p50: dict[bool, list[float]] = {True: [], False: []}
+        for e in (with_log, without):  # warm up both
+            for intake in intakes[:20]:
+                e.rank(intake, config.k)
+        server.exposure_log.flush(timeout=30)
+        for b in range(2 * blocks):
+            logging = b % 2 == 0
+            chosen: Callable[[Intake, int], object] = (with_log if logging else without).rank
+            times = []
+            for j in range(per_block):
+                intake = intakes[(b * per_block + j) % len(intakes)]
+                t0 = time.perf_counter_ns()
+                chosen(intake, config.k)
+                times.append(time.perf_counter_ns() - t0)
+            if logging:  # the backlog is written before the next block, so that it slows only this one
+                server.exposure_log.flush(timeout=30)
+            samples[logging].extend(times)
+            block_p50[logging].append(float(np.percentile(times, 50)) / 1000.0)
+        diffs = np.array(block_p50[True]) - np.array(block_p50[False])
+        # Robust to blocks disturbed by other processes: 1.4826 MAD estimates the standard deviation.
+        mad = float(np.median(np.abs(diffs - np.median(diffs))))
+        noise = 2.0 * 1.4826 * mad / np.sqrt(diffs.shape[0])
+        record_times = []
+        probe = ExposureLog(lambda batch: None)
+        try:
+            made = _an_exposure()
+            for n in range(1000):
+                exposure = replace(made, ranking_id=f"probe-{n}")
+                t0 = time.perf_counter_ns()
+                probe.record(exposure)
+                record_times.append(time.perf_counter_ns() - t0)
+        finally:
+            probe.close()
+        written = server.exposure_log.flush(timeout=30)
+    finally:
+        silent.close()
+        engine.dispose()
+    return ExposureResult(
+        with_log=latency_of(samples[True]),
+        without_log=latency_of(samples[False]),
+        record_us=statistics.median(record_times) / 1000.0,
+        difference_us=float(np.median(diffs)),
+        noise_us=noise,
+        written=written,
+    )
+
+
+def _an_exposure() -> Exposure:
+    from datetime import UTC, datetime
+
+    from service.exposures import Shown
+
+    return Exposure(
+        ranking_id="probe",
+        client_id="client-probe",
+        strategy=DEFAULT_STRATEGY.key,
+        catalog_version=1,
+        shown=tuple(Shown(f"c{i:07d}", i + 1, 0.5) for i in range(10)),
+        served_at=datetime.now(UTC),
+    )
+
+
+def run_grpc(
+    config: BenchConfig,
+    url: sa.URL,
+    snapshot: CatalogSnapshot,
+    profiles: Sequence[CounselorProfile],
+    typical: Sequence[Intake],
+    worst: Intake,
+) -> GrpcResult:
+    """Serve the catalog already stored at ``url`` (``profiles``) and measure over gRPC."""
+    server, port = create_server(
+        Config(address="127.0.0.1:0", database_url=url.render_as_string(hide_password=False))
+    )
+    server.start()
+    address = f"127.0.0.1:{port}"
+    try:
+        with grpc.insecure_channel(address) as channel:
+            grpc.channel_ready_future(channel).result(timeout=30)
+            stub = matching_pb2_grpc.MatchingServiceStub(channel)
+            checked = _check_served(stub, snapshot, [*typical[:5], worst], config.k)
+            requests = _requests(typical, config.k)
+            with _spawn(max(p for p, _ in config.grpc_loads)) as pool:
+                single = _single(config, pool, address, requests)
+                loads = [_load(config, pool, address, requests, p, t) for p, t in config.grpc_loads]
+            update = _update(config, server, channel, profiles, typical[0])
+        exposure = _exposure_cost(config, server, url, typical)
+    finally:
+        server.stop(0)
+    return GrpcResult(len(profiles), single, loads, update, exposure, checked)

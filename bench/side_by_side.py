@@ -1,0 +1,212 @@
+"""The fast path side by side with (a) the straightforward loop and (b) one PostgreSQL query.
+
+All three rank the same catalog (the app's migrated tables hold it for (a), the benchmark table of
+:mod:`bench.sql_ranking` for (b), a snapshot built from the same profiles for the fast path) for the
+same intakes, and every measured intake's results are checked equal before anything is reported.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+
+from bench.agreement import check_same
+from bench.config import BenchConfig
+from bench.inprocess import fast_top
+from bench.postgres import libpq
+from bench.sql_ranking import SqlQuery, build_query, fill_table, rank_sql
+from bench.straightforward import load_profiles, rank_straightforward
+from bench.timing import Latency, latency_of, sample
+from matcher.model import CounselorProfile, Intake
+from matcher.ranking import rank
+from matcher.snapshot import CatalogSnapshot
+from matcher.strategy import DEFAULT_STRATEGY
+from service.storage.counselors import CounselorRepository
+from service.storage.database import make_engine
+from service.storage.tables import counselor_table
+
+__all__ = ["ComparisonResult", "compare", "load_catalog", "postgres_settings"]
+
+
+@dataclass(frozen=True)
+class ComparisonResult:
+    """Latencies of the three implementations at one size (typical intakes, then the worst case)."""
+
+    size: int
+    fast: tuple[Latency, Latency]
+    sql: tuple[Latency, Latency]
+    score_only: tuple[Latency, Latency]
+    load_and_score: Latency
+    load_s: float
+    rebuild_load_s: float
+    rebuild_build_s: float
+    checked: int
+    identical: int
+
+    @property
+    def rebuild_s(self) -> float:
+        return self.rebuild_load_s + self.rebuild_build_s
+
+
+def load_catalog(url: sa.URL, profiles: Sequence[CounselorProfile]) -> None:
+    """Replace the app's counselor rows with ``profiles`` (through the repository), ANALYZE, CHECKPOINT."""
+    engine = make_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.delete(counselor_table))
+        CounselorRepository(engine).create_many(profiles)
+        with engine.connect() as connection:
+            autocommit = connection.execution_options(isolation_level="AUTOCOMMIT")
+            autocommit.exec_driver_sql("VACUUM ANALYZE counselor")
+            autocommit.exec_driver_sql("CHECKPOINT")  # no background writes left to slow a measurement
+    finally:
+        engine.dispose()
+
+
+def postgres_settings(conn: psycopg.Connection[Any]) -> str:
+    """The planner settings that matter for the query, as ``name=value`` pairs."""
+    names = ("jit", "max_parallel_workers_per_gather", "work_mem", "shared_buffers")
+    values = [f"{n}={conn.execute(f'SHOW {n}').fetchone()[0]}" for n in names]  # type: ignore[index]
+    return ", ".join(values)
+
+
+def _check_all(
+    label: str,
+    reference: dict[str, list[tuple[str, float]]],
+    others: dict[str, list[tuple[str, float]]],
+    size: int,
+) -> int:
+    identical = 0
+    for client_id, expected in reference.items():
+        identical += check_same(
+            expected,
+            others[client_id],
+            context=f"{size} counselors, intake {client_id}",
+            names=("fast path", label),
+        )
+    return identical
+
+
+def compare(
+    config: BenchConfig,
+    url: sa.URL,
+    snapshot: CatalogSnapshot,
+    profiles: Sequence[CounselorProfile],
+    typical: Sequence[Intake],
+    worst: Intake,
+) -> ComparisonResult:
+    """Load ``profiles`` into the benchmark database and measure the three implementations."""
+    size = len(profiles)
+    k = config.k
+    intakes = [*typical[: config.intakes_compared(size)], worst]
+    load_catalog(url, profiles)
+    fast = {i.client_id: fast_top(snapshot, i, k) for i in intakes}
+    checked = identical = 0
+
+    # (b) PostgreSQL
+    with psycopg.connect(libpq(url)) as conn:
+        fill_table(conn, profiles)
+        conn.autocommit = True
+        # Write the bulk loads out now, so that the server's background writes slow no measurement.
+        conn.execute("CHECKPOINT")
+
+        # The fast path, timed on the same intakes first.
+        def run_fast(intake: Intake) -> object:
+            return rank(snapshot, intake, DEFAULT_STRATEGY, k)
+
+        fast_typ = sample(
+            run_fast,
+            intakes[:-1],
+            iterations=config.rank_iterations,
+            warmup=20,
+            time_limit_s=config.rank_seconds,
+        )
+        fast_worst = sample(
+            run_fast, [worst], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
+        )
+
+        queries = {i.client_id: build_query(i, DEFAULT_STRATEGY, k) for i in intakes}
+        sql_results = {cid: rank_sql(conn, q) for cid, q in queries.items()}
+        identical += _check_all("PostgreSQL", fast, sql_results, size)
+        checked += len(intakes)
+
+        def run_sql(query: SqlQuery) -> object:
+            return rank_sql(conn, query)
+
+        sql_typ = sample(
+            run_sql,
+            [queries[i.client_id] for i in intakes[:-1]],
+            iterations=config.sql_iterations,
+            warmup=min(10, config.sql_iterations),
+            time_limit_s=config.sql_seconds,
+        )
+        sql_worst = sample(
+            run_sql,
+            [queries[worst.client_id]],
+            iterations=max(1, config.sql_iterations // 4),
+            warmup=3,
+            time_limit_s=config.sql_seconds / 2,
+        )
+
+    # (a) straightforward: SQLModel load + Python loop
+    engine = make_engine(url)
+    try:
+        e2e: list[int] = []
+        loads: list[float] = []
+        loaded: list[CounselorProfile] = []
+        for run in range(config.load_runs(size)):
+            intake = intakes[run % (len(intakes) - 1)]
+            start = time.perf_counter_ns()
+            loaded = load_profiles(engine)
+            middle = time.perf_counter_ns()
+            result = rank_straightforward(loaded, intake, DEFAULT_STRATEGY, k)
+            e2e.append(time.perf_counter_ns() - start)
+            loads.append((middle - start) / 1e9)
+            identical += check_same(
+                fast[intake.client_id], result, context=f"{size} counselors", names=("fast path", "(a)")
+            )
+            checked += 1
+        if loaded != sorted(profiles, key=lambda p: p.id):
+            raise AssertionError("the profiles loaded with SQLModel differ from the generated ones")
+        score_ns: dict[str, int] = {}
+        straight = {}
+        for intake in intakes:
+            start = time.perf_counter_ns()
+            straight[intake.client_id] = rank_straightforward(loaded, intake, DEFAULT_STRATEGY, k)
+            score_ns[intake.client_id] = time.perf_counter_ns() - start
+        identical += _check_all("straightforward", fast, straight, size)
+        checked += len(intakes)
+        repository = CounselorRepository(engine)
+        load_times, build_times = [], []
+        for _ in range(config.rebuild_repeats):
+            began = time.perf_counter()
+            stored, version = repository.load_all()
+            loaded_at = time.perf_counter()
+            rebuilt = CatalogSnapshot.build(stored, version)
+            build_times.append(time.perf_counter() - loaded_at)
+            load_times.append(loaded_at - began)
+            del stored, rebuilt
+    finally:
+        engine.dispose()
+
+    return ComparisonResult(
+        size=size,
+        fast=(fast_typ, fast_worst),
+        sql=(sql_typ, sql_worst),
+        score_only=(
+            latency_of([score_ns[i.client_id] for i in intakes[:-1]]),
+            latency_of([score_ns[worst.client_id]]),
+        ),
+        load_and_score=latency_of(e2e),
+        load_s=statistics.median(loads),
+        rebuild_load_s=statistics.median(load_times),
+        rebuild_build_s=statistics.median(build_times),
+        checked=checked,
+        identical=identical,
+    )
