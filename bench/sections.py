@@ -80,7 +80,7 @@ def snapshot_section(sizes: Sequence[SizeResult]) -> Section:
         [
             "*build*: `CatalogSnapshot.build(profiles)` from profiles already in memory (median of 3; "
             "once at 1M). *snapshot bytes*: `CatalogSnapshot.nbytes` / n, the numeric columns and the "
-            "bitmap index that ranking reads. *RSS growth*: the process's resident memory after the first "
+            "columns that ranking reads. *RSS growth*: the process's resident memory after the first "
             "build minus before it (adds the id and profile tuples and allocator slack). *profiles RSS*: "
             "resident memory of the generated `CounselorProfile` objects the snapshot also keeps for "
             "writing reasons (synthetic profiles share interned parts, as profiles loaded by "

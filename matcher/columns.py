@@ -32,7 +32,15 @@ from matcher.bitsets import (
 from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability, CounselorProfile, Specialty
 from matcher.vocabulary import Proficiency
 
-__all__ = ["FLAG_ACTIVE", "FLAG_HAS_ROOM", "Columns", "encode_profiles", "gc_paused"]
+__all__ = [
+    "CONCERN_SHIFT",
+    "FLAG_ACTIVE",
+    "FLAG_HAS_ROOM",
+    "Columns",
+    "encode_profiles",
+    "gc_paused",
+    "split_concerns",
+]
 
 #: Bit of ``flags``: the counselor is active.
 FLAG_ACTIVE = 1
@@ -42,6 +50,16 @@ FLAG_HAS_ROOM = 2
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
 _MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
+
+#: The ``concerns`` column packs two sets of concerns into one uint64: bit ``i`` is set when
+#: concern ``i`` (:data:`~matcher.bitsets.CONCERN_BITS`) is treated as primary, bit
+#: ``CONCERN_SHIFT + i`` when it is treated at all. For a set of concerns ``m``,
+#: ``popcount(concerns & (m | m << CONCERN_SHIFT))`` is then 2 per primary concern and 1 per
+#: secondary one: the concern factor's numerator in one popcount.
+CONCERN_SHIFT = 32
+if len(CONCERN_BITS) > CONCERN_SHIFT:
+    raise RuntimeError(f"{len(CONCERN_BITS)} concerns do not fit in {CONCERN_SHIFT} bits")
+_LOW = np.uint64((1 << CONCERN_SHIFT) - 1)
 _ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
 
@@ -51,8 +69,7 @@ class Columns(NamedTuple):
     flags: _U8
     formats: _U8
     session_types: _U8
-    primary: _U64
-    secondary: _U64
+    concerns: _U64  # see CONCERN_SHIFT
     approaches: _U64
     languages: _U64
     slot_words: _U64  # (SLOT_WORDS, n)
@@ -64,6 +81,13 @@ class Columns(NamedTuple):
     def arrays(self) -> tuple[npt.NDArray[Any], ...]:
         """The columns, in field order."""
         return cast(tuple[npt.NDArray[Any], ...], tuple(self))
+
+    def read_only(self) -> Columns:
+        """The same columns, each C-contiguous (the compiled kernels expect it) and read-only."""
+        out = Columns._make(np.ascontiguousarray(a) for a in self.arrays())
+        for array in out.arrays():
+            array.flags.writeable = False
+        return out
 
 
 # --------------------------------------------------------------------------- encoding
@@ -95,8 +119,8 @@ def _bits_of(codes: list[str], table: Mapping[str, int]) -> _U64:
         raise ValueError(f"unknown code {e.args[0]!r}") from None
 
 
-def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> tuple[_U64, _U64]:
-    """Return the primary and secondary concern bits, each uint64 of shape (len(per_profile),).
+def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> _U64:
+    """Return the ``concerns`` column, uint64 of shape (len(per_profile),) (see :data:`CONCERN_SHIFT`).
 
     A concern listed both ways counts as primary only.
     """
@@ -111,7 +135,7 @@ def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> tuple[_
     secondary = np.zeros(n, dtype=np.uint64)
     np.bitwise_or.at(primary, rows[is_primary], bits[is_primary])
     np.bitwise_or.at(secondary, rows[~is_primary], bits[~is_primary])
-    return primary, secondary & ~primary
+    return primary | ((primary | secondary) << np.uint64(CONCERN_SHIFT))
 
 
 def _encode_slot_words(availabilities: Sequence[Availability]) -> _U64:
@@ -198,17 +222,21 @@ def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
 
     has_room = column(accepting, np.bool_) & (column(current, np.int64) < column(maximum, np.int64))
     flags = np.where(column(active, np.bool_), FLAG_ACTIVE, 0) | np.where(has_room, FLAG_HAS_ROOM, 0)
-    primary, secondary = _encode_specialties(specialties)
     return Columns(
         flags=flags.astype(np.uint8),
         formats=_code_masks(formats, FORMAT_BITS, np.uint8),
         session_types=_code_masks(session_types, SESSION_TYPE_BITS, np.uint8),
-        primary=primary,
-        secondary=secondary,
+        concerns=_encode_specialties(specialties),
         approaches=_code_masks(approaches, APPROACH_BITS, np.uint64),
         languages=_code_masks(languages, LANGUAGE_BITS, np.uint64),
         slot_words=_encode_slot_words(avail),
     )
+
+
+def split_concerns(concerns: _U64) -> tuple[_U64, _U64]:
+    """The primary and the secondary (treated, not primary) concern bits of ``concerns`` (same shape)."""
+    primary = concerns & _LOW
+    return primary, (concerns >> np.uint64(CONCERN_SHIFT)) & ~primary
 
 
 @contextmanager

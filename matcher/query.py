@@ -15,7 +15,7 @@ from types import MappingProxyType
 import numpy as np
 import numpy.typing as npt
 
-from matcher.availability import availability_bits, slots_from_bits
+from matcher.availability import availability_bits
 from matcher.bitsets import (
     APPROACH_BITS,
     CONCERN_BITS,
@@ -60,19 +60,11 @@ def factor_weights(strategy: Strategy, factors: tuple[Factor, ...]) -> Mapping[F
 
 
 @lru_cache(maxsize=4096)
-def _client_slots(
-    availability: Availability,
-) -> tuple[npt.NDArray[np.uint64], int, tuple[tuple[int, int], ...]]:
-    """The slot bits (shape (SLOT_WORDS,)), the slot count and the runs of consecutive slots."""
+def _client_slots(availability: Availability) -> tuple[npt.NDArray[np.uint64], int]:
+    """The slot bits (read-only, shape (SLOT_WORDS,)) and the slot count."""
     words = availability_bits(availability)
     words.flags.writeable = False
-    runs: list[list[int]] = []
-    for slot in np.flatnonzero(slots_from_bits(words)).tolist():
-        if runs and runs[-1][1] == slot:
-            runs[-1][1] = slot + 1
-        else:
-            runs.append([slot, slot + 1])
-    return words, sum(b - a for a, b in runs), tuple((a, b) for a, b in runs)
+    return words, int(np.bitwise_count(words).sum())
 
 
 @dataclass(frozen=True)
@@ -90,7 +82,6 @@ class EncodedIntake:
     approach_mask, approach_count : preferred approaches; 0 / 0 means no preference
     slot_words : uint64 array of shape (SLOT_WORDS,) or None when no windows were given
     slot_count : number of the client's weekly slots
-    slot_runs : the client's UTC slots as runs ``(first, stop)`` of consecutive slot numbers
     factors : the applicable soft factors, in :class:`Factor` order
     weights : renormalised weight of each applicable factor
     """
@@ -105,7 +96,6 @@ class EncodedIntake:
     approach_count: int
     slot_words: npt.NDArray[np.uint64] | None
     slot_count: int
-    slot_runs: tuple[tuple[int, int], ...]
     factors: tuple[Factor, ...]
     weights: Mapping[Factor, float]
 
@@ -118,9 +108,8 @@ def encode_intake(intake: Intake, strategy: Strategy) -> EncodedIntake:
     language_bits = tuple(mask_of((code,), LANGUAGE_BITS) for code in intake.languages)
     slot_words = None
     slot_count = 0
-    slot_runs: tuple[tuple[int, int], ...] = ()
     if intake.availability is not None and intake.availability.windows:
-        slot_words, slot_count, slot_runs = _client_slots(intake.availability)
+        slot_words, slot_count = _client_slots(intake.availability)
     approach_mask = mask_of(intake.approaches, APPROACH_BITS)
     factors = applicable_factors(intake)
     return EncodedIntake(
@@ -134,7 +123,6 @@ def encode_intake(intake: Intake, strategy: Strategy) -> EncodedIntake:
         approach_count=approach_mask.bit_count(),
         slot_words=slot_words,
         slot_count=slot_count,
-        slot_runs=slot_runs,
         factors=factors,
         weights=factor_weights(strategy, factors),
     )

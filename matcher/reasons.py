@@ -24,6 +24,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOTS_PER_WEEK, availability_bits, standard_offset_minutes
+from matcher.bitsets import CONCERN_BITS, mask_of
 from matcher.model import DAY_NAMES, SLOT_MINUTES, Availability, CounselorProfile, Intake
 from matcher.vocabulary import (
     Proficiency,
@@ -88,8 +89,11 @@ def _days_phrase(days: list[int], part: str) -> str:
     return f"{join_words(names)} {part}s" if len(names) > 1 else f"{names[0]} {part}"
 
 
-def _part_masks(shift: int) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
-    """For each part of the day, ``(part, ((day, UTC slot mask), ...))``.
+_PartMasks = tuple[tuple[str, int, tuple[tuple[int, int], ...]], ...]
+
+
+def _part_masks(shift: int) -> _PartMasks:
+    """For each part of the day, ``(part, UTC slot mask of the whole week, ((day, UTC slot mask), ...))``.
 
     ``shift`` is the client's standard offset in slots (local slot = UTC slot + shift).
     """
@@ -100,12 +104,15 @@ def _part_masks(shift: int) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ..
             local = ((1 << (hi - lo)) - 1) << (day * _SLOTS_PER_DAY + lo)
             back = (SLOTS_PER_WEEK - shift) % SLOTS_PER_WEEK  # local slot j is UTC slot j - shift
             masks.append((day, ((local << back) | (local >> (SLOTS_PER_WEEK - back))) & _WEEK_MASK))
-        out.append((part, tuple(masks)))
+        week = 0
+        for _, mask in masks:
+            week |= mask
+        out.append((part, week, tuple(masks)))
     return tuple(out)
 
 
 @lru_cache(maxsize=64)
-def _part_masks_for_zone(time_zone: str) -> tuple[tuple[str, tuple[tuple[int, int], ...]], ...]:
+def _part_masks_for_zone(time_zone: str) -> _PartMasks:
     return _part_masks((standard_offset_minutes(time_zone) // SLOT_MINUTES) % SLOTS_PER_WEEK)
 
 
@@ -138,12 +145,23 @@ def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: st
             return "free at your half hour"
         return f"free at all {_hours(total)} of your hours"
     groups: list[tuple[int, int, str]] = []  # (first day, part index, phrase)
-    for index, (part, masks) in enumerate(_part_masks_for_zone(time_zone)):
-        days = [day for day, mask in masks if shared & mask]
-        if days:
+    for index, (part, week, masks) in enumerate(_part_masks_for_zone(time_zone)):
+        if shared & week:
+            days = [day for day, mask in masks if shared & mask]
             groups.append((days[0], index, _days_phrase(days, part)))
     when = join_words([phrase for _, _, phrase in sorted(groups)])
     return f"free {when}: {_hours(count)} of your {_hours(total)} hours"
+
+
+def _concern_bits(profile: CounselorProfile) -> tuple[int, int]:
+    """The profile's ``(primary, secondary)`` concern bits; a concern listed both ways is primary only."""
+    primary = treated = 0
+    for s in profile.specialties:
+        bit = CONCERN_BITS[s.concern]
+        treated |= bit
+        if s.proficiency == Proficiency.PRIMARY:
+            primary |= bit
+    return primary, treated & ~primary
 
 
 def _ordinal(position: int) -> str:
@@ -162,7 +180,12 @@ class ReasonWriter:
         by_priority = sorted(
             intake.concerns, key=lambda c: -c.priority
         )  # stable: ties keep the client's order
-        self._concerns = tuple((c.concern, label_for_concern(c.concern)) for c in by_priority)
+        self._concerns = tuple((CONCERN_BITS[c.concern], label_for_concern(c.concern)) for c in by_priority)
+        self._concern_mask = mask_of((c.concern for c in intake.concerns), CONCERN_BITS)
+        # Results often share their concern coverage or their shared hours: each phrase is
+        # written once per writer (one ranking), keyed by the bits it depends on.
+        self._concern_phrases: dict[tuple[int, int], tuple[str, ...]] = {}
+        self._hour_phrases: dict[int, str | None] = {}
         self._approaches = tuple((a, label_for_approach(a)) for a in intake.approaches)
         self._languages = tuple(
             (code, f"speaks {label_for_language(code)}" + (f" (your {_ordinal(j)} choice)" if j else ""))
@@ -175,11 +198,16 @@ class ReasonWriter:
             self._client_slots = _slot_int(intake.availability)
             self._time_zone = intake.availability.time_zone
 
-    def _concern_reasons(self, profile: CounselorProfile) -> list[str]:
-        primary = {s.concern for s in profile.specialties if s.proficiency == Proficiency.PRIMARY}
-        treated_codes = {s.concern for s in profile.specialties}
-        treated = [(label, code in primary) for code, label in self._concerns if code in treated_codes]
-        missing = [label for code, label in self._concerns if code not in treated_codes]
+    def _concern_reasons(self, primary: int, treated_bits: int) -> tuple[str, ...]:
+        key = (primary & self._concern_mask, treated_bits & self._concern_mask)
+        phrases = self._concern_phrases.get(key)
+        if phrases is None:
+            phrases = self._concern_phrases[key] = tuple(self._write_concern_reasons(*key))
+        return phrases
+
+    def _write_concern_reasons(self, primary: int, treated_bits: int) -> list[str]:
+        treated = [(label, bit & primary != 0) for bit, label in self._concerns if bit & treated_bits]
+        missing = [label for bit, label in self._concerns if not bit & treated_bits]
         out = []
         if len(treated) > 1 and all(is_primary for _, is_primary in treated):
             both = "both" if len(treated) == 2 else "all"
@@ -191,13 +219,22 @@ class ReasonWriter:
             out.append(f"no listed experience with {join_words(missing, 'or')}")
         return out
 
-    def explain(self, profile: CounselorProfile, counselor_slots: int | None = None) -> tuple[str, ...]:
+    def explain(
+        self,
+        profile: CounselorProfile,
+        counselor_slots: int | None = None,
+        concerns: tuple[int, int] | None = None,
+    ) -> tuple[str, ...]:
         """Return the reasons to show the client for ``profile``.
 
         ``counselor_slots`` is the counselor's UTC slot bitset as an int (bit j = slot j)
-        when the caller already has it; otherwise it is computed from the profile.
+        and ``concerns`` its ``(primary, secondary)`` concern bits
+        (:data:`~matcher.bitsets.CONCERN_BITS`; a concern listed both ways is primary only),
+        when the caller already has them, as the snapshot does; otherwise they are
+        computed from the profile.
         """
-        out = self._concern_reasons(profile)
+        primary, secondary = _concern_bits(profile) if concerns is None else concerns
+        out = list(self._concern_reasons(primary, primary | secondary))
         offered = [label for code, label in self._approaches if code in profile.approaches]
         if offered:
             out.append(f"offers {join_words(offered)}")
@@ -211,7 +248,13 @@ class ReasonWriter:
         if self._client_slots:
             if counselor_slots is None:
                 counselor_slots = _slot_int(profile.availability)
-            hours = describe_shared_hours(self._client_slots, counselor_slots, self._time_zone)
+            shared = self._client_slots & counselor_slots
+            if shared in self._hour_phrases:
+                hours = self._hour_phrases[shared]
+            else:
+                hours = self._hour_phrases[shared] = describe_shared_hours(
+                    self._client_slots, shared, self._time_zone
+                )
             if hours:
                 out.append(hours)
         return tuple(out)

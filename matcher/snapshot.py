@@ -6,7 +6,7 @@ the row index *is* the deterministic tie-break rank (no separate rank column):
 among equal scores the lower row (the smaller id) wins, and the rows of any mask
 come out in id order.
 
-Columns (``n`` = number of counselors), about 83 bytes per counselor:
+Columns (``n`` = number of counselors), 75 bytes per counselor:
 
 =================  =======================  =============================================
 name               dtype, shape             content
@@ -15,21 +15,20 @@ name               dtype, shape             content
                                             clients and below the maximum caseload)
 ``formats``        uint8 (n,)               :data:`~matcher.bitsets.FORMAT_BITS`
 ``session_types``  uint8 (n,)               :data:`~matcher.bitsets.SESSION_TYPE_BITS`
-``primary``        uint64 (n,)              concerns treated as primary
-``secondary``      uint64 (n,)              concerns treated as secondary (not primary)
+``concerns``       uint64 (n,)              bits 0-31: concerns treated as primary;
+                                            bits 32-63: concerns treated at all
+                                            (:data:`~matcher.columns.CONCERN_SHIFT`)
 ``approaches``     uint64 (n,)              approaches offered
 ``languages``      uint64 (n,)              languages spoken
 ``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
 =================  =======================  =============================================
 
-The columns are encoded by :mod:`matcher.columns`. Beside them sits the bitmap
-index of :mod:`matcher.bitmap_index` (one bit per counselor for each filterable
-value, about 48 bytes per counselor) that the hard filters read:
-:attr:`CatalogSnapshot.nbytes` is about 131 bytes per counselor in all.
+The columns are encoded by :mod:`matcher.columns`; the ranking kernel
+(:mod:`matcher.kernel`) reads them directly, with no other index.
 
 Availability is stored word-major (each of the ``SLOT_WORDS`` words of every
-counselor contiguous) because gathering the eligible counselors' words that way
-is much faster than gathering rows of 6 words;
+counselor contiguous), so that the kernel reads only the words in which the client
+has slots, each as one sequential stream;
 :attr:`CatalogSnapshot.availability` is the ``(n, SLOT_WORDS)`` view of it.
 
 A change to one counselor (:meth:`CatalogSnapshot.with_upsert`,
@@ -49,9 +48,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.bitmap_index import BitmapIndex, build_index
 from matcher.chunked import Chunked
-from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns, encode_profiles, gc_paused
+from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns, encode_profiles, gc_paused, split_concerns
 from matcher.errors import NotFound
 from matcher.model import CounselorProfile
 
@@ -59,18 +57,6 @@ __all__ = ["FLAG_ACTIVE", "FLAG_HAS_ROOM", "CatalogSnapshot"]
 
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
-
-
-def _index_of(columns: Columns) -> BitmapIndex:
-    return build_index(
-        columns.flags, columns.formats, columns.session_types, columns.languages, columns.slot_words
-    )
-
-
-def _frozen(columns: Columns) -> Columns:
-    for array in columns.arrays():
-        array.flags.writeable = False
-    return columns
 
 
 # --------------------------------------------------------------------------- snapshot
@@ -91,8 +77,6 @@ class CatalogSnapshot:
     ids: Chunked[str]
     profiles: Chunked[CounselorProfile]
     columns: Columns
-    #: The bitmap index of :mod:`matcher.bitmap_index` the hard filters read.
-    index: BitmapIndex
 
     # ------------------------------------------------------------------ construction
 
@@ -111,16 +95,15 @@ class CatalogSnapshot:
             for a, b in pairwise(ids):
                 if a == b:
                     raise ValueError(f"counselor id {a!r} appears twice")
-            columns = _frozen(encode_profiles(ordered))
-            index = _index_of(columns).read_only()
-            return cls(version, Chunked(ids), Chunked(ordered), columns, index)
+            columns = encode_profiles(ordered).read_only()
+            return cls(version, Chunked(ids), Chunked(ordered), columns)
 
     def with_upsert(self, profile: CounselorProfile, version: int) -> CatalogSnapshot:
         """Return a snapshot at ``version`` where ``profile`` is added or replaces its id.
 
         Only ``profile`` is encoded. Replacing copies only the arrays whose value
-        for that counselor changes (a capacity change copies the flags column and
-        two bitmaps); adding copies every array with the new row inserted.
+        for that counselor changes (a capacity change copies the flags column);
+        adding copies every array with the new row inserted.
         """
         row = encode_profiles([profile])
         pos = self.ids.bisect_left(profile.id)
@@ -128,20 +111,14 @@ class CatalogSnapshot:
             columns = Columns._make(
                 _replaced(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
             )
-            index = self.index.replaced(pos, _index_of(row)).read_only()
             return CatalogSnapshot(
-                version, self.ids, self.profiles.replace(pos, profile), _frozen(columns), index
+                version, self.ids, self.profiles.replace(pos, profile), columns.read_only()
             )
         columns = Columns._make(
             _inserted(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
         )
-        index = self.index.inserted(len(self.ids), pos, _index_of(row)).read_only()
         return CatalogSnapshot(
-            version,
-            self.ids.insert(pos, profile.id),
-            self.profiles.insert(pos, profile),
-            _frozen(columns),
-            index,
+            version, self.ids.insert(pos, profile.id), self.profiles.insert(pos, profile), columns.read_only()
         )
 
     def with_delete(self, counselor_id: str, version: int) -> CatalogSnapshot:
@@ -156,10 +133,7 @@ class CatalogSnapshot:
         if pos is None:
             raise NotFound("counselor", counselor_id)
         columns = Columns._make(np.delete(old, pos, axis=old.ndim - 1) for old in self.columns.arrays())
-        index = self.index.deleted(len(self.ids), pos).read_only()
-        return CatalogSnapshot(
-            version, self.ids.delete(pos), self.profiles.delete(pos), _frozen(columns), index
-        )
+        return CatalogSnapshot(version, self.ids.delete(pos), self.profiles.delete(pos), columns.read_only())
 
     # ------------------------------------------------------------------ lookups
 
@@ -201,8 +175,8 @@ class CatalogSnapshot:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the numeric columns and the bitmap index (about 131 per counselor)."""
-        return self.columns.nbytes + self.index.nbytes
+        """Bytes held by the numeric columns (75 per counselor)."""
+        return self.columns.nbytes
 
     @property
     def flags(self) -> _U8:
@@ -230,14 +204,19 @@ class CatalogSnapshot:
         return self.columns.session_types
 
     @property
+    def concerns(self) -> _U64:
+        """uint64 (n,): primary and treated concerns packed (:data:`~matcher.columns.CONCERN_SHIFT`)."""
+        return self.columns.concerns
+
+    @property
     def primary(self) -> _U64:
-        """uint64 (n,): concerns treated as primary, bits of :data:`~matcher.bitsets.CONCERN_BITS`."""
-        return self.columns.primary
+        """uint64 (n,): concerns treated as primary, :data:`~matcher.bitsets.CONCERN_BITS` (a new array)."""
+        return split_concerns(self.columns.concerns)[0]
 
     @property
     def secondary(self) -> _U64:
-        """uint64 (n,): concerns treated as secondary only."""
-        return self.columns.secondary
+        """uint64 (n,): concerns treated as secondary only (a new array)."""
+        return split_concerns(self.columns.concerns)[1]
 
     @property
     def approaches(self) -> _U64:

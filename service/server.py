@@ -29,6 +29,7 @@ from attune.v1 import (
     matching_pb2,
     matching_pb2_grpc,
 )
+from matcher.ranking import warm_up
 from service.api.counselors import CounselorServicer
 from service.api.errors import ErrorMappingInterceptor
 from service.api.experiments import ExperimentServicer, StrategyServicer
@@ -116,6 +117,7 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
             "the database schema is not up to date; run `attune db upgrade` "
             f"(database: {database.url.render_as_string(hide_password=True)})"
         )
+    warm_up()  # compile the ranking kernel now, not on the first request
     catalog = Catalog(CounselorRepository(database))
     exposures = ExposureRepository(database)
     experimentation = Experimentation(StrategyRepository(database), ExperimentRepository(database), exposures)

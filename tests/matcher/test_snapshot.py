@@ -1,4 +1,4 @@
-"""The columnar catalog snapshot: encoding, lookups, copy-on-write changes, the bitmap index."""
+"""The columnar catalog snapshot: encoding, lookups, copy-on-write changes."""
 
 from __future__ import annotations
 
@@ -9,16 +9,7 @@ import random
 import numpy as np
 import pytest
 
-from matcher.availability import SLOT_WORDS, availability_bits, slots_from_bits
-from matcher.bitmap_index import (
-    ROW_ACTIVE,
-    ROW_HAS_ROOM,
-    _delete_bit,
-    _insert_bit,
-    build_index,
-    set_rows,
-    to_mask,
-)
+from matcher.availability import SLOT_WORDS, availability_bits
 from matcher.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS, SESSION_TYPE_BITS
 from matcher.chunked import CHUNK, Chunked
 from matcher.errors import NotFound
@@ -55,8 +46,7 @@ def assert_same_snapshot(a: CatalogSnapshot, b: CatalogSnapshot) -> None:
     assert a.profiles == b.profiles
     for name, x, y in zip(a.columns._fields, a.columns.arrays(), b.columns.arrays(), strict=True):
         assert x.dtype == y.dtype and np.array_equal(x, y), name
-    for name, x, y in zip(a.index._fields, a.index.groups(), b.index.groups(), strict=True):
-        assert np.array_equal(x, y), name
+        assert x.flags.c_contiguous and not x.flags.writeable, name  # what the compiled kernels expect
 
 
 def test_columns_of_a_hand_built_profile() -> None:
@@ -95,47 +85,26 @@ def test_lookups_and_errors() -> None:
 def test_arrays_are_read_only() -> None:
     snap = CatalogSnapshot.build([ana()], 1)
     with pytest.raises(ValueError, match="read-only"):
-        snap.primary[0] = 0
+        snap.concerns[0] = 0
     with pytest.raises(ValueError, match="read-only"):
-        snap.index.flags[0, 0] = 0
+        snap.slot_words[0, 0] = 0
 
 
 def test_empty_catalog() -> None:
     snap = CatalogSnapshot.build([], 1)
-    assert len(snap) == 0 and snap.index.slots.shape == (336, 0) and snap.nbytes == 0
+    assert len(snap) == 0 and snap.slot_words.shape == (SLOT_WORDS, 0) and snap.nbytes == 0
     grown = snap.with_upsert(ana(), 2)
     assert_same_snapshot(grown, CatalogSnapshot.build([ana()], 2))
     assert len(grown.with_delete("ana", 3)) == 0
 
 
-def test_availability_and_index_agree_with_the_profiles() -> None:
+def test_availability_agrees_with_the_profiles_and_memory_is_75_bytes_per_counselor() -> None:
     profiles = random_profiles(500, seed=11)
     snap = CatalogSnapshot.build(profiles, 1)
-    assert snap.nbytes / len(snap) <= 200
+    # flags, formats, session types: 1 byte each; 3 uint64 code sets; 6 uint64 slot words.
+    assert snap.nbytes == 75 * len(snap)
     for row, p in enumerate(snap.profiles):
         assert np.array_equal(snap.availability[row], availability_bits(p.availability)), p.id
-    n = len(snap)
-
-    def rows_of(bitmap: np.ndarray) -> list[int]:
-        assert set_rows(bitmap).tolist() == to_mask(bitmap, n).nonzero()[0].tolist()
-        return list(set_rows(bitmap).tolist())
-
-    index = snap.index
-    profiles = list(snap.profiles)
-    assert rows_of(index.flags[ROW_ACTIVE]) == [i for i, p in enumerate(profiles) if p.active]
-    assert rows_of(index.flags[ROW_HAS_ROOM]) == [i for i, p in enumerate(profiles) if p.has_room]
-    for j, f in enumerate(SessionFormat):
-        assert rows_of(index.formats[j]) == [i for i, p in enumerate(profiles) if f in p.formats]
-    for j, t in enumerate(SessionType):
-        assert rows_of(index.session_types[j]) == [i for i, p in enumerate(profiles) if t in p.session_types]
-    for j, code in enumerate(LANGUAGE_BITS):
-        assert rows_of(index.languages[j]) == [i for i, p in enumerate(profiles) if code in p.languages]
-    slots = np.array([slots_from_bits(snap.availability[i]) for i in range(n)])
-    for slot in (0, 1, 63, 64, 100, 200, 335):
-        assert rows_of(index.slots[slot]) == np.flatnonzero(slots[:, slot]).tolist()
-    # Padding bits above n stay clear.
-    for group in index.groups():
-        assert int(np.bitwise_count(group).sum()) == sum(len(rows_of(bitmap)) for bitmap in group)
 
 
 def test_upsert_and_delete_equal_a_rebuild() -> None:
@@ -169,53 +138,13 @@ def test_changes_leave_the_old_snapshot_intact_and_share_unchanged_columns() -> 
     full = dataclasses.replace(target, caseload_current=target.caseload_max)
     changed = snap.with_upsert(full, 2)
     assert changed.profile(target.id) is full and changed.ids is snap.ids
-    assert changed.primary is snap.primary and changed.slot_words is snap.slot_words
-    assert changed.index.slots is snap.index.slots and changed.index.languages is snap.index.languages
-    assert changed.index.flags is not snap.index.flags
+    assert changed.concerns is snap.concerns and changed.slot_words is snap.slot_words
+    assert changed.flags is not snap.flags
     same = snap.with_upsert(target, 3)
-    assert all(a is b for a, b in zip(same.index.groups(), snap.index.groups(), strict=True))
     assert all(a is b for a, b in zip(same.columns.arrays(), snap.columns.arrays(), strict=True))
     snap.with_delete(target.id, 4)
     snap.with_upsert(dataclasses.replace(target, id="new"), 5)
     assert_same_snapshot(snap, before)
-
-
-@pytest.mark.parametrize("n", [1, 63, 64, 65, 127, 128, 200])
-def test_index_insert_and_delete_at_every_position(n: int) -> None:
-    rng = np.random.default_rng(n)
-    bits = rng.random((3, n)) < 0.5
-
-    def pack(b: np.ndarray) -> np.ndarray:
-        words = (b.shape[1] + 63) // 64
-        padded = np.zeros((b.shape[0], words * 64), dtype=bool)
-        padded[:, : b.shape[1]] = b
-        return np.packbits(padded, axis=1, bitorder="little").view("<u8").astype(np.uint64)
-
-    group = pack(bits)
-    new = np.array([1, 0, 1], dtype=np.uint64)
-    for pos in range(n + 1):
-        expected = np.insert(bits, pos, new.astype(bool), axis=1)
-        assert np.array_equal(_insert_bit(group, n, pos, new), pack(expected)), pos
-    for pos in range(n):
-        assert np.array_equal(_delete_bit(group, n, pos), pack(np.delete(bits, pos, axis=1))), pos
-    assert set_rows(group[0]).tolist() == np.flatnonzero(bits[0]).tolist()
-
-
-def test_build_index_from_columns_directly() -> None:
-    flags = np.array([1, 2, 3], dtype=np.uint8)
-    formats = np.array([0, 4, 1], dtype=np.uint8)
-    session_types = np.array([2, 2, 0], dtype=np.uint8)
-    languages = np.array([0, 1 << 35, 1], dtype=np.uint64)
-    slot_words = np.zeros((SLOT_WORDS, 3), dtype=np.uint64)
-    slot_words[5, 2] = 1 << 15  # slot 335
-    index = build_index(flags, formats, session_types, languages, slot_words)
-    assert [g.shape for g in index.groups()] == [(2, 1), (3, 1), (3, 1), (36, 1), (336, 1)]
-    assert int(index.flags[ROW_ACTIVE, 0]) == 0b101 and int(index.flags[ROW_HAS_ROOM, 0]) == 0b110
-    assert int(index.formats[2, 0]) == 0b010 and int(index.formats[0, 0]) == 0b100
-    assert int(index.session_types[1, 0]) == 0b011
-    assert int(index.languages[35, 0]) == 0b010 and int(index.languages[0, 0]) == 0b100
-    assert int(index.slots[335, 0]) == 0b100
-    assert sum(int(np.bitwise_count(g).sum()) for g in index.groups()) == 2 + 2 + 1 + 1 + 2 + 1 + 1 + 1
 
 
 def test_chunked_sequence_behaves_like_a_list() -> None:

@@ -1,0 +1,340 @@
+"""The compiled ranking kernel: hard filters, soft factors, total and top-k in one scan.
+
+:func:`top_k` reads each column of the catalog once, in numba-compiled code, block by
+block of :data:`~matcher.kernel_steps.BLOCK` rows (:mod:`matcher.kernel_steps`):
+
+1. the shared weekly slots (a popcount per word in which the client has slots) and the
+   concern numerator (one popcount per bit of the priorities), vectorised;
+2. every hard filter, with a count of the failures of each over the whole catalog
+   (a counselor can fail several), vectorised;
+3. the candidates: eligible counselors whose concern numerator could still lift them
+   above the current ``k``-th best (:func:`~matcher.kernel_steps.concern_floor`;
+   once the top ``k`` fills up, a few percent of a typical catalog);
+4. each candidate's approach and language factors, its weighted total, and a place in
+   a small buffer sorted by (score descending, row ascending) if it beats the ``k``-th.
+
+No array of ``n`` scores is built and nothing is sorted over ``n``. A large catalog is
+split into one chunk per numba thread; the chunks' buffers are merged in row order.
+Rows are in counselor-id order, so ties go to the smaller id.
+
+The scores are those of :mod:`matcher.reference`, bit for bit: each factor is an exact
+integer numerator divided as the reference divides it (the divisions are done once
+per query, into a table indexed by the numerator), and the total is
+``w_concern * concern + w_approach * approach + w_language * language +
+w_availability * availability`` added left to right, a factor that does not apply
+having weight 0 and adding an exact 0.
+
+Compiled code is cached on disk (numba's ``cache=True``, in ``__pycache__``); the first
+call in a fresh process compiles it (about 10 s) or loads it from the cache (well under
+a second), which :func:`warm_up` does ahead of time. The kernels release the GIL. Only a
+call that finds no other call in flight runs on numba's threads; concurrent calls (a
+server's worker threads) run on their own threads, so the cores are not oversubscribed
+and at most one parallel launch runs at a time, which every threading layer allows.
+``NUMBA_NUM_THREADS=1`` keeps every call on its own thread.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import NamedTuple
+
+import numba
+import numpy as np
+import numpy.typing as npt
+from numba import prange
+
+from matcher.columns import Columns, encode_profiles
+from matcher.kernel_query import FACTORS, KernelQuery, kernel_query
+from matcher.kernel_steps import (
+    BLOCK,
+    FILTERS,
+    check_filters,
+    concern_floor,
+    count_concern,
+    count_shared,
+    find_candidates,
+    first_language,
+    insert,
+    jit,
+    popcount,
+    score_table,
+    term_table,
+    weighted_total,
+)
+from matcher.model import ConcernPreference, Intake
+from matcher.query import encode_intake
+from matcher.strategy import DEFAULT_STRATEGY
+
+__all__ = [
+    "FACTORS",
+    "FILTERS",
+    "KernelQuery",
+    "TopK",
+    "eligible_rows",
+    "kernel_query",
+    "score_rows",
+    "threading_layer",
+    "top_k",
+    "warm_up",
+]
+
+#: Below this many counselors one thread ranks the whole catalog (waking threads costs more).
+PARALLEL_ABOVE = 50_000
+#: Chunks per thread (numba hands each thread an equal share of the chunks).
+CHUNKS_PER_THREAD = 1
+
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+
+#: Any valid intake: the kernels are compiled for types, not values.
+_WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",))
+
+
+# --------------------------------------------------------------------------- kernels
+
+
+@jit()
+def _scan(
+    cols: Columns, q: KernelQuery, terms: _F64, lo: int, hi: int, scores: _F64, rows: _I64, counts: _I64
+) -> int:
+    """Rank rows ``lo .. hi - 1``: their best into ``scores``/``rows`` (shape (k,)), return how many.
+
+    Adds the filter counts to ``counts`` (shape (FILTERS + 1,), the eligible last). Once
+    the buffer is full, only eligible counselors whose concern numerator reaches
+    :func:`concern_floor` are scored: after the first few blocks, very few.
+    """
+    k = scores.shape[0]
+    shared = np.empty(BLOCK, dtype=np.int64)
+    concern = np.empty(BLOCK, dtype=np.int64)
+    failed = np.empty(BLOCK, dtype=np.uint8)
+    marks = np.empty(BLOCK, dtype=np.uint8)
+    candidates = np.empty(BLOCK, dtype=np.int64)
+    best = np.array([terms[f].max() for f in range(4)])
+    count = 0
+    kth = -1.0  # the score to beat: scores are >= 0, so anything beats it until the buffer is full
+    floor = 0  # the concern numerator a candidate needs (see concern_floor)
+    for start in range(lo, hi, BLOCK):
+        stop = min(hi, start + BLOCK)
+        if count == k:
+            floor = concern_floor(q, terms, best, kth)
+        count_shared(cols, q, start, stop, shared)
+        count_concern(cols, q, start, stop, concern)
+        check_filters(cols, q, start, stop, shared, failed, counts)
+        for j in find_candidates(failed, concern, floor, stop - start, marks, candidates):
+            i = start + j
+            offered = popcount(cols.approaches[i] & q.approach_mask)
+            first = first_language(cols.languages[i], q.language_bits)
+            total = weighted_total(terms, concern[j], offered, first, shared[j])
+            if total > kth:
+                count = insert(scores, rows, count, total, i)
+                if count == k:
+                    kth = scores[k - 1]
+    return count
+
+
+@jit()
+def _merge(
+    cols: Columns,
+    q: KernelQuery,
+    table: _F64,
+    terms: _F64,
+    scores: _F64,
+    rows: _I64,
+    found: _I64,
+    counts: _I64,
+) -> tuple[_I64, _F64, _F64, _I64, int]:
+    """Merge the chunks' buffers (``scores``, ``rows``: (chunks, k); ``found``: (chunks,)) into a ranking.
+
+    The chunks are merged in row order, so ties stay in row order; each buffer is
+    sorted, so its merge stops at its first loser. ``counts`` (chunks, FILTERS + 1)
+    holds each chunk's filter counts.
+    """
+    k = scores.shape[1]
+    best_scores = np.empty(k, dtype=np.float64)
+    best_rows = np.empty(k, dtype=np.int64)
+    count = 0
+    for c in range(scores.shape[0]):
+        for j in range(found[c]):
+            if count == k and not scores[c, j] > best_scores[k - 1]:
+                break
+            count = insert(best_scores, best_rows, count, scores[c, j], rows[c, j])
+    top = best_rows[:count].copy()
+    factors, totals = _score_rows(cols, q, table, terms, top)
+    total_counts = counts.sum(axis=0)
+    return top, totals, factors, total_counts[:FILTERS].copy(), total_counts[FILTERS]
+
+
+@jit()
+def _top_k_serial(cols: Columns, q: KernelQuery, k: int) -> tuple[_I64, _F64, _F64, _I64, int]:
+    """:func:`top_k` on the calling thread only."""
+    table = score_table(q)
+    terms = term_table(q, table)
+    scores = np.empty((1, k), dtype=np.float64)
+    rows = np.empty((1, k), dtype=np.int64)
+    found = np.zeros(1, dtype=np.int64)
+    counts = np.zeros((1, FILTERS + 1), dtype=np.int64)
+    found[0] = _scan(cols, q, terms, 0, cols.flags.shape[0], scores[0], rows[0], counts[0])
+    return _merge(cols, q, table, terms, scores, rows, found, counts)
+
+
+@jit(parallel=True)
+def _top_k_parallel(cols: Columns, q: KernelQuery, k: int, chunks: int) -> tuple[_I64, _F64, _F64, _I64, int]:
+    """:func:`top_k` over ``chunks`` equal ranges of rows, on numba's threads."""
+    n = cols.flags.shape[0]
+    size = (n + chunks - 1) // chunks
+    table = score_table(q)
+    terms = term_table(q, table)
+    scores = np.empty((chunks, k), dtype=np.float64)
+    rows = np.empty((chunks, k), dtype=np.int64)
+    found = np.zeros(chunks, dtype=np.int64)
+    counts = np.zeros((chunks, FILTERS + 1), dtype=np.int64)
+    for c in prange(chunks):
+        lo = min(n, c * size)
+        found[c] = _scan(cols, q, terms, lo, min(n, lo + size), scores[c], rows[c], counts[c])
+    return _merge(cols, q, table, terms, scores, rows, found, counts)
+
+
+@jit()
+def _score_rows(cols: Columns, q: KernelQuery, table: _F64, terms: _F64, rows: _I64) -> tuple[_F64, _F64]:
+    """Factor scores (m, 4) and totals (m,) of ``rows`` (m,)."""
+    factors = np.empty((rows.shape[0], 4), dtype=np.float64)
+    totals = np.empty(rows.shape[0], dtype=np.float64)
+    shared = np.empty(1, dtype=np.int64)
+    concern = np.empty(1, dtype=np.int64)
+    for j in range(rows.shape[0]):
+        i = rows[j]
+        count_shared(cols, q, i, i + 1, shared)
+        count_concern(cols, q, i, i + 1, concern)
+        offered = popcount(cols.approaches[i] & q.approach_mask)
+        numerators = (concern[0], offered, first_language(cols.languages[i], q.language_bits), shared[0])
+        for f in range(4):
+            factors[j, f] = table[f, numerators[f]]
+        totals[j] = weighted_total(terms, numerators[0], numerators[1], numerators[2], numerators[3])
+    return factors, totals
+
+
+@jit()
+def _eligible_rows(cols: Columns, q: KernelQuery) -> tuple[_I64, _I64]:
+    n = cols.flags.shape[0]
+    rows = np.empty(n, dtype=np.int64)
+    counts = np.zeros(FILTERS + 1, dtype=np.int64)
+    shared = np.empty(BLOCK, dtype=np.int64)
+    failed = np.empty(BLOCK, dtype=np.uint8)
+    found = 0
+    for start in range(0, n, BLOCK):
+        stop = min(n, start + BLOCK)
+        count_shared(cols, q, start, stop, shared)
+        check_filters(cols, q, start, stop, shared, failed, counts)
+        for j in range(stop - start):
+            rows[found] = start + j
+            found += failed[j] == 0
+    return rows[:found].copy(), counts[:FILTERS].copy()
+
+
+@jit()
+def _score_rows_of(cols: Columns, q: KernelQuery, rows: _I64) -> tuple[_F64, _F64]:
+    table = score_table(q)
+    return _score_rows(cols, q, table, term_table(q, table), rows)
+
+
+# --------------------------------------------------------------------------- entry points
+
+
+class TopK(NamedTuple):
+    """The best ``k`` eligible counselors and the filter counts of the whole catalog.
+
+    Attributes
+    ----------
+    rows : int64 (m,), rows of the best counselors, best first (m = min(k, eligible))
+    totals : float64 (m,), their weighted totals
+    factors : float64 (m, 4), their factor scores in :data:`FACTORS` order (0 where one does not apply)
+    excluded : int64 (FILTERS,), how many counselors fail each hard filter, in ``HardFilter`` order
+    eligible : number of counselors who pass every hard filter
+    """
+
+    rows: _I64
+    totals: _F64
+    factors: _F64
+    excluded: _I64
+    eligible: int
+
+
+_in_flight_lock = threading.Lock()
+_in_flight = 0
+
+
+def _begin() -> bool:
+    """Count a call as in flight; return whether it is the only one (then it may use numba's threads)."""
+    global _in_flight
+    with _in_flight_lock:
+        _in_flight += 1
+        return _in_flight == 1
+
+
+def _end() -> None:
+    global _in_flight
+    with _in_flight_lock:
+        _in_flight -= 1
+
+
+def top_k(cols: Columns, q: KernelQuery, k: int) -> TopK:
+    """Rank the catalog ``cols`` for ``q``: the best ``k`` (>= 1) eligible counselors, in order.
+
+    Order: total descending, then row ascending. A catalog of more than
+    :data:`PARALLEL_ABOVE` counselors is split into chunks ranked on numba's threads
+    when no other call is in flight: concurrent calls (a server's worker threads) each
+    run on their own thread instead of oversubscribing the cores, and at most one
+    parallel launch runs at a time, which every numba threading layer supports.
+    """
+    alone = _begin()
+    try:
+        threads = numba.get_num_threads()
+        if alone and threads > 1 and cols.flags.shape[0] > PARALLEL_ABOVE:
+            out = _top_k_parallel(cols, q, k, CHUNKS_PER_THREAD * threads)
+        else:
+            out = _top_k_serial(cols, q, k)
+    finally:
+        _end()
+    rows, totals, factors, excluded, eligible = out
+    return TopK(rows, totals, factors, excluded, int(eligible))
+
+
+def eligible_rows(cols: Columns, q: KernelQuery) -> tuple[_I64, _I64]:
+    """The rows of the counselors who pass every hard filter, ascending, and the filter counts.
+
+    Returns
+    -------
+    rows : int64 (m,)
+    excluded : int64 (FILTERS,), how many counselors fail each hard filter, in ``HardFilter`` order
+    """
+    rows, excluded = _eligible_rows(cols, q)
+    return rows, excluded
+
+
+def score_rows(cols: Columns, q: KernelQuery, rows: _I64) -> tuple[_F64, _F64]:
+    """The factor scores, shape (m, 4) in :data:`FACTORS` order, and totals, shape (m,), of ``rows`` (m,)."""
+    factors, totals = _score_rows_of(cols, q, rows)
+    return factors, totals
+
+
+def threading_layer() -> str:
+    """The threading layer numba chose (``omp``, ``tbb`` or ``workqueue``), once a parallel kernel ran."""
+    return str(numba.np.ufunc.threading_layer())
+
+
+def warm_up() -> None:
+    """Compile every kernel, or load it from numba's disk cache, so that the first ranking is fast.
+
+    A server calls this once at start; without it the first call in a process pays
+    the compilation (seconds, or well under a second from the cache).
+    """
+    cols = encode_profiles([]).read_only()
+    q = kernel_query(encode_intake(_WARM_UP_INTAKE, DEFAULT_STRATEGY))
+    top_k(cols, q, 1)  # the serial kernel (an empty catalog)
+    try:
+        if _begin():  # otherwise another call may be running it, and will have compiled it
+            _top_k_parallel(cols, q, 1, 1)
+    finally:
+        _end()
+    _eligible_rows(cols, q)
+    _score_rows_of(cols, q, np.zeros(0, dtype=np.int64))
