@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
+from matcher.errors import Conflict, FieldViolation, InvalidInput
 from matcher.experiments import (
     Arm,
     Assignment,
@@ -268,11 +268,3 @@ class Experimentation:
             analysed, units, converted, booking_arm=booking_arm, booking_position=booking_position
         )
         return record, phase, report
-
-    def get_strategy_record(self, reference: str) -> StrategyRecord:
-        """The stored record of a strategy; NotFound if absent."""
-        name, _, version = reference.partition("@")
-        try:
-            return self._strategy_repo.get(name, int(version) if version else None)
-        except ValueError:
-            raise NotFound("strategy", reference) from None

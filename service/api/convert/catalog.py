@@ -10,6 +10,7 @@ together as one :class:`InvalidInput` whose field paths name the request fields
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import fields
 from datetime import datetime
 from enum import Enum
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -64,21 +65,8 @@ _PROFICIENCIES = {
     common_pb2.PROFICIENCY_SECONDARY: Proficiency.SECONDARY,
 }
 
-#: Counselor fields an update mask may name.
-UPDATABLE_FIELDS = (
-    "display_name",
-    "credentials",
-    "specialties",
-    "approaches",
-    "formats",
-    "session_types",
-    "languages",
-    "availability",
-    "accepting_new_clients",
-    "caseload_current",
-    "caseload_max",
-    "active",
-)
+#: Counselor fields an update mask may name: every profile field but the id.
+UPDATABLE_FIELDS = tuple(f.name for f in fields(CounselorProfile) if f.name != "id")
 
 
 def _enum_name(enum_type: object, number: int) -> str:
