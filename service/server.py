@@ -156,13 +156,12 @@ def serve(config: Config) -> None:
         return
     if config.address.rsplit(":", 1)[-1] == "0":
         raise OSError("several processes need a fixed port to share (not port 0)")
+    warm_up()  # compile (or load) the kernel once here, so the children only load the cache
     context = multiprocessing.get_context("spawn")
     children = [
         context.Process(target=_child, args=(config,), name=f"attune-{i}", daemon=False)
         for i in range(config.processes)
     ]
-    for child in children:
-        child.start()
 
     def forward(signum: int, frame: FrameType | None) -> None:
         for child in children:
@@ -171,6 +170,8 @@ def serve(config: Config) -> None:
 
     signal.signal(signal.SIGTERM, forward)
     signal.signal(signal.SIGINT, forward)
+    for child in children:
+        child.start()
     for child in children:
         child.join()
     failed = [c.name for c in children if c.exitcode]
@@ -186,26 +187,32 @@ def _child(config: Config) -> None:
 
 
 def _serve_process(config: Config) -> None:
+    # Listen for SIGTERM before the (possibly slow) start-up, so that a stop requested
+    # while we start is a clean exit rather than the default kill.
+    stop_requested = threading.Event()
+    signals: list[int] = []
+
+    def request_stop(signum: int, frame: FrameType | None) -> None:
+        signals.append(signum)
+        stop_requested.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
     server, port = create_server(config)
+    if stop_requested.is_set():
+        server.stop(grace=0)
+        log.info("stopped before serving", extra={"signal": signal.Signals(signals[0]).name})
+        return
     server.start()
     host = config.address.rsplit(":", 1)[0]
     log.info(
         "attune serving",
         extra={"address": f"{host}:{port}", "counselors": len(server.catalog.snapshot), "pid": os.getpid()},
     )
-    shutdown = threading.Thread(target=server.stop, name="shutdown")
-
-    def shut_down(signum: int, frame: FrameType | None) -> None:
-        if shutdown.is_alive() or shutdown.ident is not None:
-            return
-        log.info(
-            "shutting down", extra={"signal": signal.Signals(signum).name, "grace_s": config.grace_seconds}
-        )
-        shutdown.start()
-
-    signal.signal(signal.SIGTERM, shut_down)
-    signal.signal(signal.SIGINT, shut_down)
-    server.wait_for_termination()
-    if shutdown.ident is not None:
-        shutdown.join()
+    while not stop_requested.wait(0.5):
+        pass
+    log.info(
+        "shutting down", extra={"signal": signal.Signals(signals[0]).name, "grace_s": config.grace_seconds}
+    )
+    server.stop()
     log.info("attune stopped")

@@ -58,10 +58,11 @@ class RunningService:
         return code
 
 
-def start_service(database_url: str, *extra: str, port: int = 0) -> RunningService:
+def start_service(database_url: str, *extra: str, port: int = 0, processes: int = 1) -> RunningService:
     """Migrate ``database_url``, start ``attune serve`` and wait until it serves.
 
-    The service listens on a free port unless ``port`` is given.
+    The service listens on a free port unless ``port`` is given; with ``processes`` > 1 it
+    waits until every one of them serves.
     """
     env = {**os.environ, "ATTUNE_DATABASE_URL": database_url, "ATTUNE_REFRESH_SECONDS": "0.2"}
     subprocess.run([*ATTUNE, "db", "upgrade"], check=True, env=env, capture_output=True, timeout=120)
@@ -74,6 +75,7 @@ def start_service(database_url: str, *extra: str, port: int = 0) -> RunningServi
     )
     assert process.stderr is not None
     lines: list[str] = []
+    serving: set[int] = set()
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         line = process.stderr.readline()
@@ -85,6 +87,8 @@ def start_service(database_url: str, *extra: str, port: int = 0) -> RunningServi
         except json.JSONDecodeError:
             continue
         if entry.get("message") == "attune serving":
+            serving.add(entry["pid"])
+        if len(serving) == processes:
             service = RunningService(entry["address"], process, database_url, lines)
             grpc.channel_ready_future(service.channel()).result(timeout=10)
             return service

@@ -24,7 +24,14 @@ def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
     db = tmp_path / "multi.db"
     port = free_port()
     service = start_service(
-        f"sqlite:///{db}", "--seed-demo-if-empty", "--demo-count", "80", "--processes", "2", port=port
+        f"sqlite:///{db}",
+        "--seed-demo-if-empty",
+        "--demo-count",
+        "80",
+        "--processes",
+        "2",
+        port=port,
+        processes=2,
     )
     ranking_ids: list[str] = []
     try:

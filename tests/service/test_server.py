@@ -1,8 +1,12 @@
-"""create_server wiring: refuses an old schema, serves health, and drains gracefully on stop."""
+"""create_server wiring: refuses an old schema, serves health, drains on stop, survives an early SIGTERM."""
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import threading
+import time
 from pathlib import Path
 
 import grpc
@@ -10,7 +14,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from service.config import Config
-from service.server import SchemaOutOfDate, create_server
+from service.server import AttuneServer, SchemaOutOfDate, create_server
 from service.storage.database import upgrade
 
 
@@ -39,3 +43,43 @@ def test_stop_announces_not_serving_before_it_drains(tmp_path: Path) -> None:
             server.stop(0)
         stopper.join(timeout=10)
     assert server.wait_for_termination(timeout=5)
+
+
+def _serve_with_a_slow_start(config: Config, started: str) -> None:
+    """Run ``_serve_process`` in a child whose start-up takes a second (the signal lands during it)."""
+    import time
+
+    import service.server as server_module
+
+    real_create_server = server_module.create_server
+
+    def slow_create_server(config: Config) -> tuple[AttuneServer, int]:
+        Path(started).touch()
+        time.sleep(1.0)
+        return real_create_server(config)
+
+    server_module.create_server = slow_create_server
+    server_module._serve_process(config)
+
+
+def test_sigterm_during_start_up_is_a_clean_exit(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'a.db'}"
+    upgrade(url)
+    started = tmp_path / "started"
+    child = multiprocessing.get_context("spawn").Process(
+        target=_serve_with_a_slow_start,
+        args=(Config(address="127.0.0.1:0", database_url=url), str(started)),
+    )
+    child.start()
+    try:
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert started.exists(), "the child never began to start"
+        assert child.pid is not None
+        os.kill(child.pid, signal.SIGTERM)
+        child.join(timeout=60)
+    finally:
+        if child.is_alive():
+            child.kill()
+    assert child.exitcode == 0
