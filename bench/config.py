@@ -49,8 +49,11 @@ class BenchConfig:
     grpc_warmup: int = 200
     grpc_calls: int = 3000
     grpc_seconds: float = 10.0
-    grpc_loads: tuple[tuple[int, int], ...] = ((1, 1), (2, 2), (2, 4), (3, 4))
+    grpc_loads: tuple[tuple[int, int], ...] = ((1, 1), (2, 2), (2, 4))
     grpc_load_seconds: float = 8.0
+    #: Throughput runs (client processes x threads) against ``attune serve --processes N``.
+    grpc_server_processes: int = 2
+    grpc_process_loads: tuple[tuple[int, int], ...] = ((2, 2), (2, 4))
     grpc_max_calls_per_client: int = 100_000
     #: Seconds given to the client processes to start and warm up before the timed part begins.
     grpc_start_delay_s: float = 4.0
@@ -94,6 +97,7 @@ QUICK = BenchConfig(
     grpc_calls=30,
     grpc_seconds=2.0,
     grpc_loads=((1, 2),),
+    grpc_process_loads=((1, 2),),
     grpc_load_seconds=0.5,
     grpc_max_calls_per_client=200,
     grpc_start_delay_s=1.5,

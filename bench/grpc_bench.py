@@ -1,5 +1,6 @@
-"""End to end over gRPC: one client's latency, throughput with client processes, update visibility,
-and what exposure logging costs a ranking.
+"""End to end over gRPC: one client's latency, throughput with client processes (against this
+process's server and against ``attune serve --processes N``), update visibility, and what exposure
+logging costs a ranking.
 
 The server is the real one (:func:`service.server.create_server` on the benchmark's PostgreSQL
 database, bound to 127.0.0.1 on a free port) running in this process; the load comes from client
@@ -27,6 +28,7 @@ from bench.agreement import check_same
 from bench.config import BenchConfig
 from bench.grpc_client import ClientResult, run_client
 from bench.inprocess import fast_top
+from bench.served import serve_processes
 from bench.timing import Latency, latency_of
 from matcher.model import Availability, CounselorProfile, Intake, Specialty
 from matcher.snapshot import CatalogSnapshot
@@ -47,13 +49,14 @@ __all__ = ["ExposureResult", "GrpcResult", "LoadResult", "UpdateResult", "run_gr
 class LoadResult:
     """Concurrent clients: ``processes`` x ``threads`` callers for a fixed time."""
 
+    server_processes: int  # 1: the server in the benchmark process; more: ``attune serve --processes``
     processes: int
     threads: int
     calls: int
     errors: int
     seconds: float
     latency: Latency
-    server_cpu_ms: float  # CPU time of the server process per ranking
+    server_cpu_ms: float  # CPU time of the server's processes per ranking
     client_cpu_ms: float  # CPU time of the client processes per ranking
     machine_busy: float  # share of the machine's cores busy during the run (every process, 0..1)
 
@@ -153,8 +156,13 @@ def _load(
     requests: list[bytes],
     processes: int,
     threads: int,
+    server_cpu_s: Callable[[], float],
+    server_processes: int = 1,
 ) -> LoadResult:
-    """``processes`` tasks on ``pool`` (which has that many worker processes) that start together."""
+    """``processes`` tasks on ``pool`` (which has that many worker processes) that start together.
+
+    ``server_cpu_s`` reads the CPU seconds the server has used so far.
+    """
     start_at = time.time() + config.grpc_start_delay_s  # after every process has started and warmed up
     futures = [
         pool.submit(
@@ -170,14 +178,15 @@ def _load(
         for p in range(processes)
     ]
     time.sleep(max(0.0, start_at - time.time()))
-    cpu_before, machine_before = _process_cpu_s(), _machine_ticks()
+    cpu_before, machine_before = server_cpu_s(), _machine_ticks()
     results = [f.result() for f in futures]
-    cpu_after, machine_after = _process_cpu_s(), _machine_ticks()
+    cpu_after, machine_after = server_cpu_s(), _machine_ticks()
     latencies = [ns for r in results for ns in r.latencies_ns]
     seconds = max(r.last_end - r.first_start for r in results)
     calls = max(1, len(latencies))
     busy, total = (after - before for after, before in zip(machine_after, machine_before, strict=True))
     return LoadResult(
+        server_processes,
         processes,
         threads,
         len(latencies),
@@ -362,9 +371,22 @@ def run_grpc(
             requests = _requests(typical, config.k)
             with _spawn(max(p for p, _ in config.grpc_loads)) as pool:
                 single = _single(config, pool, address, requests)
-                loads = [_load(config, pool, address, requests, p, t) for p, t in config.grpc_loads]
+                loads = [
+                    _load(config, pool, address, requests, p, t, _process_cpu_s) for p, t in config.grpc_loads
+                ]
             update = _update(config, server, channel, profiles, typical[0])
         exposure = _exposure_cost(config, server, url, typical)
     finally:
         server.stop(0)
+    loads.extend(_process_loads(config, url, requests))
     return GrpcResult(len(profiles), single, loads, update, exposure, checked)
+
+
+def _process_loads(config: BenchConfig, url: sa.URL, requests: list[bytes]) -> list[LoadResult]:
+    """The throughput runs again, against `attune serve --processes N` (this process's server stopped)."""
+    n = config.grpc_server_processes
+    with serve_processes(url, n) as served, _spawn(max(p for p, _ in config.grpc_process_loads)) as pool:
+        return [
+            _load(config, pool, served.address, requests, p, t, served.cpu_s, server_processes=n)
+            for p, t in config.grpc_process_loads
+        ]

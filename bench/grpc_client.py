@@ -41,7 +41,7 @@ def run_client(
     threads: int = 1,
     start_at: float = 0.0,
 ) -> ClientResult:
-    """Call ``RankCounselors`` with ``requests`` in turn from ``threads`` threads over one channel.
+    """Call ``RankCounselors`` with ``requests`` in turn from ``threads`` threads, each on its own channel.
 
     Parameters
     ----------
@@ -59,11 +59,19 @@ def run_client(
     latencies: list[int] = []
     errors = [0]
     issued = [0]
-    with grpc.insecure_channel(address) as channel:
-        stub = matching_pb2_grpc.MatchingServiceStub(channel)
-        grpc.channel_ready_future(channel).result(timeout=30)
+    # One connection per thread (a channel of its own, not sharing the process's subchannel pool), as
+    # a booking site with several callers would have: with several server processes on one port,
+    # the kernel spreads connections, not calls.
+    channels = [
+        grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)])
+        for _ in range(threads)
+    ]
+    try:
+        stubs = [matching_pb2_grpc.MatchingServiceStub(channel) for channel in channels]
+        for channel in channels:
+            grpc.channel_ready_future(channel).result(timeout=30)
         for i in range(warmup):
-            stub.RankCounselors(messages[i % len(messages)], timeout=CALL_TIMEOUT_S)
+            stubs[i % threads].RankCounselors(messages[i % len(messages)], timeout=CALL_TIMEOUT_S)
         if start_at:
             time.sleep(max(0.0, start_at - time.time()))
         begin = time.perf_counter()
@@ -71,9 +79,10 @@ def run_client(
         deadline = begin + seconds
         ends: list[float] = []
 
-        def loop(offset: int) -> None:
+        def loop(thread: int) -> None:
+            stub = stubs[thread]
             local: list[int] = []
-            i = offset
+            i = thread * 997
             while True:
                 with lock:
                     if issued[0] >= max_calls:
@@ -93,10 +102,13 @@ def run_client(
                 latencies.extend(local)
                 ends.append(time.perf_counter())
 
-        workers = [threading.Thread(target=loop, args=(t * 997,)) for t in range(threads)]
+        workers = [threading.Thread(target=loop, args=(t,)) for t in range(threads)]
         for w in workers:
             w.start()
         for w in workers:
             w.join()
         cpu_s = time.process_time() - cpu_begin
+    finally:
+        for channel in channels:
+            channel.close()
     return ClientResult(latencies, errors[0], begin, max(ends, default=begin), cpu_s)

@@ -193,6 +193,7 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
     )
     loads = Table(
         [
+            "server processes",
             "client processes × threads",
             "rankings / s",
             "p50",
@@ -206,6 +207,7 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
     )
     for r in g.loads:
         loads.add(
+            "1 (in the benchmark)" if r.server_processes == 1 else f"{r.server_processes} (`attune serve`)",
             f"{r.processes} × {r.threads}",
             f"{r.per_second:,.0f}",
             fmt_us(r.latency.p50_us),
@@ -258,9 +260,13 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
         ],
         [single, loads, update, exposure],
         [
-            "*Throughput*: the client processes start together and call for a fixed time; *server CPU / "
-            "ranking* is the user + system CPU of the server process (every thread: gRPC, ranking, the "
-            "exposure writer) over the timed part, divided by the rankings served; *client CPU* the same "
+            "*Throughput*: the client processes start together and call for a fixed time, each thread on "
+            "a connection of its own. *Server processes* 1 is the server above; 2 is "
+            "`attune serve --processes 2` started as a child of the benchmark (the CLI, SO_REUSEPORT, the "
+            "kernel spreading connections over the processes), after the first server stopped. *Server "
+            "CPU / ranking* is the user + system CPU of the server's processes (every thread: gRPC, "
+            "ranking, the exposure writer) over the timed part, divided by the rankings served; *client "
+            "CPU* the same "
             "for the client processes; *machine busy* the share of both cores busy meanwhile (every "
             "process, PostgreSQL's included, from /proc/stat). Near 100% busy, the 2 cores are the limit.",
             "*Update*: a counselor outside the top k of an intake is updated over gRPC to fit it "

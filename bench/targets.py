@@ -77,9 +77,12 @@ def judge(
             )
         )
         best = max(grpc.loads, key=lambda r: r.per_second)
+        single_process = max((r.per_second for r in grpc.loads if r.server_processes == 1), default=0.0)
         figure = (
-            f"{best.per_second:,.0f}/s ({best.processes} client processes × {best.threads} threads; "
-            f"p99 {fmt_us(best.latency.p99_us)})"
+            f"{best.per_second:,.0f}/s ({best.server_processes} server process"
+            f"{'es' if best.server_processes > 1 else ''}, {best.processes} client processes × "
+            f"{best.threads} threads; p99 {fmt_us(best.latency.p99_us)}); one server process: "
+            f"{single_process:,.0f}/s"
         )
         out.append(
             Target(

@@ -20,6 +20,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from matcher.errors import InvalidInput
 
@@ -28,16 +29,15 @@ __all__ = ["Exposure", "ExposureLog", "Shown"]
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Shown:
-    """One counselor in a served ranking."""
+class Shown(NamedTuple):
+    """One counselor in a served ranking (a named tuple: every ranking creates ``k`` of them)."""
 
     counselor_id: str
     position: int  # 1-based
     score: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Exposure:
     """One served ranking, as logged."""
 

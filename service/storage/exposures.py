@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 
 from matcher.errors import FieldViolation, InvalidInput
@@ -88,6 +89,29 @@ def _exposure_values(e: Exposure) -> dict[str, Any]:
     }
 
 
+#: The columns a PostgreSQL ``COPY`` of exposures fills, in :func:`_copy_row` order.
+_COPY_EXPOSURES = (
+    "COPY exposure (ranking_id, client_id, experiment_key, phase, arm, strategy, catalog_version, "
+    "shown, served_at, forced) FROM STDIN"
+)
+
+
+def _copy_row(e: Exposure) -> tuple[Any, ...]:
+    """``e`` as a row of :data:`_COPY_EXPOSURES` (``shown`` as JSON text, as the JSON column stores it)."""
+    return (
+        e.ranking_id,
+        e.client_id,
+        e.experiment_key,
+        e.phase,
+        e.arm,
+        e.strategy,
+        e.catalog_version,
+        json.dumps(_shown_value(e.shown)),
+        e.served_at,
+        e.forced,
+    )
+
+
 def _length_violations(field: str, value: str, limit: int) -> list[FieldViolation]:
     if value and len(value) <= limit:
         return []
@@ -133,9 +157,30 @@ class ExposureRepository(Transactions):
             raise InvalidInput(violations[:20])
         if not exposures:
             return
+        if self.is_postgresql and self._copy(exposures):
+            return
         rows = [_exposure_values(e) for e in exposures]
         with self._write() as connection:
             connection.execute(self._insert_ignoring_duplicates(_X), rows)
+
+    def _copy(self, exposures: Sequence[Exposure]) -> bool:
+        """Write ``exposures`` with one PostgreSQL ``COPY``; False if a ranking id is already stored.
+
+        ``COPY`` costs the writer thread a fraction of the CPU (and of the GIL) of an ``INSERT``
+        per row. It cannot skip duplicates: a batch that clashes (a retry of a batch already
+        written, or one ranking id twice) is rolled back whole, and the caller inserts it
+        row by row, skipping what is stored.
+        """
+        try:
+            with self._write() as connection:
+                driver = connection.connection.driver_connection
+                assert isinstance(driver, psycopg.Connection)
+                with driver.cursor() as cursor, cursor.copy(_COPY_EXPOSURES) as copy:
+                    for e in exposures:
+                        copy.write_row(_copy_row(e))
+        except psycopg.errors.UniqueViolation:
+            return False
+        return True
 
     def get(self, ranking_id: str) -> Exposure | None:
         """The stored exposure of ``ranking_id``, or None."""
