@@ -67,6 +67,17 @@ class Chunked(Sequence[T], Generic[T]):
         chunk, offset = self._locate(index)
         return self._chunks[chunk][offset]
 
+    def take(self, indices: Iterable[int]) -> list[T]:
+        """``[self[i] for i in indices]`` (each ``0 <= i < len``), in one call."""
+        starts, chunks, n = self._starts, self._chunks, self._len
+        out = []
+        for index in indices:
+            if not 0 <= index < n:
+                raise IndexError("Chunked index out of range")
+            chunk = bisect_right(starts, index) - 1
+            out.append(chunks[chunk][index - starts[chunk]])
+        return out
+
     def __iter__(self) -> Iterator[T]:
         return chain.from_iterable(self._chunks)
 

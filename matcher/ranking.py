@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import getitem
 from types import MappingProxyType
 from typing import NamedTuple
 
@@ -35,8 +36,6 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher import kernel
-from matcher.availability import SLOT_WORDS
-from matcher.columns import split_concerns
 from matcher.kernel import FACTORS, kernel_query, warm_up
 from matcher.model import Intake
 from matcher.query import EncodedIntake, encode_intake
@@ -140,6 +139,44 @@ def rank(
     return Ranking(results, m, exclusions, snapshot.version, n, strategy)
 
 
+class _FactorScores(dict[float, FactorScore]):
+    """The :class:`FactorScore` of one factor and weight, by score, each made on first use.
+
+    Scores take few distinct values (shares with small denominators), so rankings share
+    these immutable tuples rather than making four per result (see :func:`_factor_scores`).
+    Scores are never ``-0.0`` or NaN, so equal keys are identical scores.
+    """
+
+    __slots__ = ("factor", "weight")
+
+    def __init__(self, factor: Factor, weight: float) -> None:
+        super().__init__()
+        self.factor = factor
+        self.weight = weight
+
+    def __missing__(self, score: float) -> FactorScore:
+        if len(self) >= _MAX_SCORES:
+            self.clear()
+        made = self[score] = FactorScore(self.factor, score, self.weight, self.weight * score)
+        return made
+
+
+#: Bounds of the shared FactorScore tables: scores per (factor, weight), and (factor, weight) pairs.
+_MAX_SCORES = 4096
+_MAX_TABLES = 256
+_factor_score_tables: dict[tuple[Factor, float], _FactorScores] = {}
+
+
+def _factor_scores(factor: Factor, weight: float) -> _FactorScores:
+    """The table of ``factor``'s :class:`FactorScore` at ``weight``, shared by all rankings."""
+    table = _factor_score_tables.get((factor, weight))
+    if table is None:
+        if len(_factor_score_tables) >= _MAX_TABLES:
+            _factor_score_tables.clear()
+        table = _factor_score_tables[factor, weight] = _FactorScores(factor, weight)
+    return table
+
+
 def _results(
     snapshot: CatalogSnapshot,
     intake: Intake,
@@ -152,37 +189,15 @@ def _results(
 
     Everything is read from the arrays in bulk.
     """
-    writer = ReasonWriter(intake)
-    names = query.factors
-    weights = [query.weights[f] for f in names]
-    scores = factors[:, [FACTORS.index(f) for f in names]]
-    contributions = (scores * np.array(weights)).tolist()  # weight * score, as FactorScore documents
-    # Each result's weekly slots as one int: row-major (m, SLOT_WORDS) little-endian words.
-    slot_bytes = np.ascontiguousarray(snapshot.slot_words[:, rows].T, dtype="<u8").tobytes()
-    width = 8 * SLOT_WORDS
-    primary, secondary = split_concerns(snapshot.concerns[rows])
-    results = []
-    for place, (row, total, row_scores, row_contributions, concern_bits) in enumerate(
-        zip(
-            rows.tolist(),
-            totals.tolist(),
-            scores.tolist(),
-            contributions,
-            zip(primary.tolist(), secondary.tolist(), strict=True),
-            strict=True,
-        ),
-        start=1,
-    ):
-        profile = snapshot.profiles[row]
-        counselor_slots = int.from_bytes(slot_bytes[width * (place - 1) : width * place], "little")
-        results.append(
-            RankedCounselor(
-                profile.id,
-                profile.display_name,
-                place,
-                total,
-                tuple(map(FactorScore, names, row_scores, weights, row_contributions)),
-                writer.explain(profile, counselor_slots, concern_bits),
+    reasons = ReasonWriter(intake, query.slot_words).for_rows(snapshot.columns, rows)
+    factor_scores = [_factor_scores(f, query.weights[f]) for f in query.factors]
+    scores = factors.take([FACTORS.index(f) for f in query.factors], axis=1).tolist()
+    profiles = snapshot.profiles.take(rows.tolist())
+    return tuple(
+        [
+            RankedCounselor(p.id, p.display_name, place, total, tuple(map(getitem, factor_scores, s)), why)
+            for place, (p, total, s, why) in enumerate(
+                zip(profiles, totals.tolist(), scores, reasons, strict=True), start=1
             )
-        )
-    return tuple(results)
+        ]
+    )

@@ -13,18 +13,30 @@ the intake and the counselor's profile, e.g.::
 Shared availability is described in the client's local time (their zone's
 standard offset, as everywhere in matching): by day of the week and part of the
 day (morning before 12:00, afternoon 12:00-17:00, evening from 17:00).
+
+A :class:`ReasonWriter` reads the intake once; a counselor is then described by
+its bits in the snapshot's columns (:meth:`ReasonWriter.for_rows`), and each kind
+of reason is written once per writer for the bits it depends on (masked by the
+intake). The days and parts of the day of shared hours come from a few integer
+operations on the slot bits (:func:`_cells`). Nothing is kept from one writer to
+the next except pure functions of their arguments: the phrase for a set of (day,
+part of the day) cells and a zone's offset.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from functools import lru_cache
+from itertools import repeat
+from operator import attrgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.availability import SLOTS_PER_WEEK, availability_bits, standard_offset_minutes
-from matcher.bitsets import CONCERN_BITS, mask_of
+from matcher.availability import SLOT_WORDS, SLOTS_PER_WEEK, availability_bits, standard_offset_minutes
+from matcher.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS
+from matcher.columns import CONCERN_SHIFT, Columns
 from matcher.model import DAY_NAMES, SLOT_MINUTES, Availability, CounselorProfile, Intake
 from matcher.vocabulary import (
     Proficiency,
@@ -52,6 +64,22 @@ _FORMAT_LABELS = {
     SessionFormat.IN_PERSON: "in-person",
 }
 _WEEK_MASK = (1 << SLOTS_PER_WEEK) - 1
+_LOW = (1 << CONCERN_SHIFT) - 1
+#: numpy dtype of one counselor's ``SLOT_WORDS`` slot words taken as one bytes value.
+_SLOT_BYTES = np.dtype(f"V{8 * SLOT_WORDS}")
+
+#: Code -> (bit, label, label marked primary) of every concern.
+_CONCERN_TERMS = {
+    code: (bit, label_for_concern(code), f"{label_for_concern(code)} (primary)")
+    for code, bit in CONCERN_BITS.items()
+}
+#: Code -> (bit, label) of every approach, language and session format.
+_APPROACH_TERMS = {code: (bit, label_for_approach(code)) for code, bit in APPROACH_BITS.items()}
+_LANGUAGE_TERMS = {code: (bit, label_for_language(code)) for code, bit in LANGUAGE_BITS.items()}
+_FORMAT_TERMS = {f: (FORMAT_BITS[f], _FORMAT_LABELS.get(f, str(f))) for f in SessionFormat}
+
+#: Sort key of the client's concerns.
+_PRIORITY = attrgetter("priority")
 
 
 def join_words(items: Sequence[str], conjunction: str = "and") -> str:
@@ -67,14 +95,57 @@ def _hours(slots: int) -> str:
     return f"{whole}.5" if half else str(whole)
 
 
+#: ``_HOURS[n]`` is ``_hours(n)`` for every slot count of a week.
+_HOURS = tuple(_hours(n) for n in range(SLOTS_PER_WEEK + 1))
+
+
 def words_to_int(words: npt.NDArray[np.uint64]) -> int:
     """The slot bitset of ``words`` (shape (SLOT_WORDS,)) as one Python int, bit j = slot j."""
     return int.from_bytes(np.ascontiguousarray(words, dtype="<u8").tobytes(), "little")
 
 
 @lru_cache(maxsize=4096)
-def _slot_int(availability: Availability) -> int:
-    return words_to_int(availability_bits(availability))
+def _slot_words(availability: Availability) -> npt.NDArray[np.uint64]:
+    """The UTC slot bits of ``availability``, read-only, shape (SLOT_WORDS,)."""
+    words = availability_bits(availability)
+    words.flags.writeable = False
+    return words
+
+
+# --------------------------------------------------------------------------- shared hours
+
+
+def _part_field(lo: int, hi: int) -> tuple[int, int]:
+    """``(slots, carries)`` of the part of the day ``[lo, hi)`` (local slots of a day), on every day.
+
+    ``slots`` has the part's slots of each day of the week set, ``carries`` the slot just
+    after the part on each day. For ``x`` within ``slots``, ``x + slots`` adds ``2**w - 1``
+    to each day's ``w``-slot field, which carries into that day's bit of ``carries``
+    exactly when ``x`` has a slot in that part of that day.
+    """
+    slots = carries = 0
+    for day in range(7):
+        slots |= ((1 << (hi - lo)) - 1) << (day * _SLOTS_PER_DAY + lo)
+        carries |= 1 << (day * _SLOTS_PER_DAY + hi)
+    return slots, carries
+
+
+(_MORNINGS, _MORNING_CARRIES), (_AFTERNOONS, _AFTERNOON_CARRIES), (_EVENINGS, _EVENING_CARRIES) = (
+    _part_field(lo, hi) for _, lo, hi in _PARTS
+)
+
+
+def _cells(local: int) -> int:
+    """The (day, part of the day) cells in which ``local`` (local slot bits) has a slot.
+
+    Returns the OR of the parts' carry bits (:func:`_part_field`): bit ``48 * day + hi``
+    is set when ``local`` has a slot in the part ``[lo, hi)`` of ``day``.
+    """
+    return (
+        (((local & _MORNINGS) + _MORNINGS) & _MORNING_CARRIES)
+        | (((local & _AFTERNOONS) + _AFTERNOONS) & _AFTERNOON_CARRIES)
+        | (((local & _EVENINGS) + _EVENINGS) & _EVENING_CARRIES)
+    )
 
 
 def _days_phrase(days: list[int], part: str) -> str:
@@ -89,31 +160,36 @@ def _days_phrase(days: list[int], part: str) -> str:
     return f"{join_words(names)} {part}s" if len(names) > 1 else f"{names[0]} {part}"
 
 
-_PartMasks = tuple[tuple[str, int, tuple[tuple[int, int], ...]], ...]
+@lru_cache(maxsize=4096)
+def _when(cells: int) -> str:
+    """``"Tue and Thu evenings"`` for the nonzero ``cells`` of :func:`_cells`: parts ordered by first day."""
+    groups: list[tuple[int, int, str]] = []  # (first day, part index, phrase)
+    for index, (part, _, hi) in enumerate(_PARTS):
+        days = [day for day in range(7) if cells >> (day * _SLOTS_PER_DAY + hi) & 1]
+        if days:
+            groups.append((days[0], index, _days_phrase(days, part)))
+    return join_words([phrase for _, _, phrase in sorted(groups)])
 
 
-def _part_masks(shift: int) -> _PartMasks:
-    """For each part of the day, ``(part, UTC slot mask of the whole week, ((day, UTC slot mask), ...))``.
-
-    ``shift`` is the client's standard offset in slots (local slot = UTC slot + shift).
-    """
-    out = []
-    for part, lo, hi in _PARTS:
-        masks = []
-        for day in range(7):
-            local = ((1 << (hi - lo)) - 1) << (day * _SLOTS_PER_DAY + lo)
-            back = (SLOTS_PER_WEEK - shift) % SLOTS_PER_WEEK  # local slot j is UTC slot j - shift
-            masks.append((day, ((local << back) | (local >> (SLOTS_PER_WEEK - back))) & _WEEK_MASK))
-        week = 0
-        for _, mask in masks:
-            week |= mask
-        out.append((part, week, tuple(masks)))
-    return tuple(out)
+@lru_cache(maxsize=512)
+def _zone_shift(time_zone: str) -> int:
+    """Slots to add to a UTC slot to get the local one in ``time_zone`` (standard offset), in [0, week)."""
+    return (standard_offset_minutes(time_zone) // SLOT_MINUTES) % SLOTS_PER_WEEK
 
 
-@lru_cache(maxsize=64)
-def _part_masks_for_zone(time_zone: str) -> _PartMasks:
-    return _part_masks((standard_offset_minutes(time_zone) // SLOT_MINUTES) % SLOTS_PER_WEEK)
+def _shared_hours(total: int, shared: int, shift: int) -> str:
+    """The phrase for ``shared`` (UTC slot bits) of ``total`` client slots; local slot = UTC + ``shift``."""
+    count = shared.bit_count()
+    if count == 0:
+        return "not free at any of your hours"
+    if count == total:
+        if total == 2:
+            return "free at your one hour"
+        if total == 1:
+            return "free at your half hour"
+        return f"free at all {_HOURS[total]} of your hours"
+    local = ((shared << shift) | (shared >> (SLOTS_PER_WEEK - shift))) & _WEEK_MASK
+    return f"free {_when(_cells(local))}: {_HOURS[count]} of your {_HOURS[total]} hours"
 
 
 def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: str) -> str | None:
@@ -134,34 +210,62 @@ def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: st
     total = client_slots.bit_count()
     if total == 0:
         return None
-    shared = client_slots & counselor_slots
-    count = shared.bit_count()
-    if count == 0:
-        return "not free at any of your hours"
-    if count == total:
-        if total == 2:
-            return "free at your one hour"
-        if total == 1:
-            return "free at your half hour"
-        return f"free at all {_hours(total)} of your hours"
-    groups: list[tuple[int, int, str]] = []  # (first day, part index, phrase)
-    for index, (part, week, masks) in enumerate(_part_masks_for_zone(time_zone)):
-        if shared & week:
-            days = [day for day, mask in masks if shared & mask]
-            groups.append((days[0], index, _days_phrase(days, part)))
-    when = join_words([phrase for _, _, phrase in sorted(groups)])
-    return f"free {when}: {_hours(count)} of your {_hours(total)} hours"
+    return _shared_hours(total, client_slots & counselor_slots, _zone_shift(time_zone))
 
 
-def _concern_bits(profile: CounselorProfile) -> tuple[int, int]:
-    """The profile's ``(primary, secondary)`` concern bits; a concern listed both ways is primary only."""
+# --------------------------------------------------------------------------- writer
+
+K = TypeVar("K", bound=Hashable)
+
+
+class _Memo(dict[K, tuple[str, ...]]):
+    """Phrases by the bits they depend on, each written by ``write`` on first use."""
+
+    __slots__ = ("_write",)
+
+    def __init__(self, write: Callable[[K], tuple[str, ...]]) -> None:
+        super().__init__()
+        self._write = write
+
+    def __missing__(self, key: K) -> tuple[str, ...]:
+        value = self[key] = self._write(key)
+        return value
+
+
+def _mask(codes: Iterable[str], table: Mapping[str, int]) -> int:
+    """OR of the bits of ``codes`` in ``table``; a code outside it has no bit (matches nothing)."""
+    mask = 0
+    for code in codes:
+        mask |= table.get(code, 0)
+    return mask
+
+
+def _or(terms: Iterable[tuple[Any, ...]]) -> int:
+    """OR of the bits (the first items, ints) of ``terms``."""
+    mask = 0
+    for term in terms:
+        mask |= term[0]
+    return mask
+
+
+def _profile_bits(profile: CounselorProfile) -> tuple[int, int, int, int]:
+    """``(concerns, approaches, languages, formats)`` of ``profile``, as the snapshot's columns hold them.
+
+    ``concerns`` packs the primary concerns in its low bits and the treated ones above
+    :data:`~matcher.columns.CONCERN_SHIFT`.
+    """
     primary = treated = 0
     for s in profile.specialties:
-        bit = CONCERN_BITS[s.concern]
+        bit = CONCERN_BITS.get(s.concern, 0)
         treated |= bit
         if s.proficiency == Proficiency.PRIMARY:
             primary |= bit
-    return primary, treated & ~primary
+    return (
+        primary | treated << CONCERN_SHIFT,
+        _mask(profile.approaches, APPROACH_BITS),
+        _mask(profile.languages, LANGUAGE_BITS),
+        _mask(profile.formats, FORMAT_BITS),
+    )
 
 
 def _ordinal(position: int) -> str:
@@ -174,90 +278,137 @@ class ReasonWriter:
     Parameters
     ----------
     intake : the client's validated intake
+    client_slot_words : uint64 array of shape (SLOT_WORDS,), optional
+        The intake's UTC slot bits, when the caller already has them; otherwise they are
+        computed from ``intake.availability``.
     """
 
-    def __init__(self, intake: Intake) -> None:
-        by_priority = sorted(
-            intake.concerns, key=lambda c: -c.priority
-        )  # stable: ties keep the client's order
-        self._concerns = tuple((CONCERN_BITS[c.concern], label_for_concern(c.concern)) for c in by_priority)
-        self._concern_mask = mask_of((c.concern for c in intake.concerns), CONCERN_BITS)
-        # Results often share their concern coverage or their shared hours: each phrase is
-        # written once per writer (one ranking), keyed by the bits it depends on.
-        self._concern_phrases: dict[tuple[int, int], tuple[str, ...]] = {}
-        self._hour_phrases: dict[int, str | None] = {}
-        self._approaches = tuple((a, label_for_approach(a)) for a in intake.approaches)
-        self._languages = tuple(
-            (code, f"speaks {label_for_language(code)}" + (f" (your {_ordinal(j)} choice)" if j else ""))
-            for j, code in enumerate(intake.languages)
+    def __init__(self, intake: Intake, client_slot_words: npt.NDArray[np.uint64] | None = None) -> None:
+        # Concerns by priority, highest first (sorting is stable, even reversed: ties keep the order).
+        self._concerns = [
+            _CONCERN_TERMS[c.concern] for c in sorted(intake.concerns, key=_PRIORITY, reverse=True)
+        ]
+        self._approaches = [_APPROACH_TERMS[code] for code in intake.approaches]
+        self._languages = [
+            (bit, f"speaks {label}" + (f" (your {_ordinal(j)} choice)" if j else ""))
+            for j, (bit, label) in enumerate(map(_LANGUAGE_TERMS.__getitem__, intake.languages))
+        ]
+        self._formats = [_FORMAT_TERMS[f] for f in intake.formats]
+        self._concern_mask = _or(self._concerns)
+        #: Masks of the counselor's bits that the reasons depend on: concerns (packed), approaches,
+        #: languages, formats.
+        self._masks = (
+            self._concern_mask | self._concern_mask << CONCERN_SHIFT,
+            _or(self._approaches),
+            _or(self._languages),
+            _or(self._formats),
         )
-        self._formats = tuple((f, _FORMAT_LABELS.get(f, str(f))) for f in intake.formats)
-        self._client_slots = 0
-        self._time_zone = "UTC"
-        if intake.availability is not None and intake.availability.windows:
-            self._client_slots = _slot_int(intake.availability)
-            self._time_zone = intake.availability.time_zone
+        availability = intake.availability
+        if client_slot_words is None and availability is not None and availability.windows:
+            client_slot_words = _slot_words(availability)
+        self._client_slots = 0 if client_slot_words is None else words_to_int(client_slot_words)
+        self._total = self._client_slots.bit_count()
+        self._client_words = client_slot_words if self._total else None  # None: the client gave no hours
+        self._shift = _zone_shift(availability.time_zone) if self._total and availability else 0
+        # Results often share their concern coverage, offers or shared hours: each phrase is
+        # written once per writer (one ranking), keyed by the bits it depends on.
+        self._concern_phrases: _Memo[int] = _Memo(self._write_concerns)
+        self._offer_phrases: _Memo[tuple[int, int, int]] = _Memo(self._write_offers)
+        self._hour_phrases: _Memo[bytes] = _Memo(self._write_hours)
 
-    def _concern_reasons(self, primary: int, treated_bits: int) -> tuple[str, ...]:
-        key = (primary & self._concern_mask, treated_bits & self._concern_mask)
-        phrases = self._concern_phrases.get(key)
-        if phrases is None:
-            phrases = self._concern_phrases[key] = tuple(self._write_concern_reasons(*key))
-        return phrases
-
-    def _write_concern_reasons(self, primary: int, treated_bits: int) -> list[str]:
-        treated = [(label, bit & primary != 0) for bit, label in self._concerns if bit & treated_bits]
-        missing = [label for bit, label in self._concerns if not bit & treated_bits]
+    def _write_concerns(self, key: int) -> tuple[str, ...]:
+        """Reasons for the client's concerns; ``key`` packs the counselor's as the snapshot does."""
+        primary, treated = key & _LOW, key >> CONCERN_SHIFT
         out = []
-        if len(treated) > 1 and all(is_primary for _, is_primary in treated):
-            both = "both" if len(treated) == 2 else "all"
-            out.append(f"treats {join_words([label for label, _ in treated])} ({both} primary)")
+        if treated == primary:  # every treated concern is primary
+            labels = [label for bit, label, _ in self._concerns if bit & treated]
+            if len(labels) > 1:
+                out.append(f"treats {join_words(labels)} ({'both' if len(labels) == 2 else 'all'} primary)")
+            elif labels:
+                out.append(f"treats {labels[0]} (primary)")
         elif treated:
-            labels = [label + " (primary)" if is_primary else label for label, is_primary in treated]
-            out.append(f"treats {join_words(labels)}")
-        if missing:
+            marked = [
+                marked if bit & primary else label for bit, label, marked in self._concerns if bit & treated
+            ]
+            out.append(f"treats {join_words(marked)}")
+        if treated != self._concern_mask:
+            missing = [label for bit, label, _ in self._concerns if not bit & treated]
             out.append(f"no listed experience with {join_words(missing, 'or')}")
-        return out
+        return tuple(out)
 
-    def explain(
-        self,
-        profile: CounselorProfile,
-        counselor_slots: int | None = None,
-        concerns: tuple[int, int] | None = None,
-    ) -> tuple[str, ...]:
-        """Return the reasons to show the client for ``profile``.
-
-        ``counselor_slots`` is the counselor's UTC slot bitset as an int (bit j = slot j)
-        and ``concerns`` its ``(primary, secondary)`` concern bits
-        (:data:`~matcher.bitsets.CONCERN_BITS`; a concern listed both ways is primary only),
-        when the caller already has them, as the snapshot does; otherwise they are
-        computed from the profile.
-        """
-        primary, secondary = _concern_bits(profile) if concerns is None else concerns
-        out = list(self._concern_reasons(primary, primary | secondary))
-        offered = [label for code, label in self._approaches if code in profile.approaches]
-        if offered:
-            out.append(f"offers {join_words(offered)}")
-        for code, phrase in self._languages:
-            if code in profile.languages:
+    def _write_offers(self, key: tuple[int, int, int]) -> tuple[str, ...]:
+        """Reasons for the approaches, language and formats the counselor shares, given by ``key``'s bits."""
+        approaches, languages, formats = key
+        out = []
+        if approaches:
+            out.append(f"offers {join_words([label for bit, label in self._approaches if bit & approaches])}")
+        for bit, phrase in self._languages:  # the client's first language the counselor speaks
+            if bit & languages:
                 out.append(phrase)
                 break
-        formats = [label for f, label in self._formats if f in profile.formats]
         if formats:
-            out.append(f"offers {join_words(formats, 'or')} sessions")
-        if self._client_slots:
-            if counselor_slots is None:
-                counselor_slots = _slot_int(profile.availability)
-            shared = self._client_slots & counselor_slots
-            if shared in self._hour_phrases:
-                hours = self._hour_phrases[shared]
-            else:
-                hours = self._hour_phrases[shared] = describe_shared_hours(
-                    self._client_slots, shared, self._time_zone
-                )
-            if hours:
-                out.append(hours)
+            shared = [label for bit, label in self._formats if bit & formats]
+            out.append(f"offers {join_words(shared, 'or')} sessions")
         return tuple(out)
+
+    def _write_hours(self, shared: bytes) -> tuple[str, ...]:
+        return (_shared_hours(self._total, int.from_bytes(shared, "little"), self._shift),)
+
+    def _reasons(self, rows: Iterable[tuple[int, int, int, int, bytes]]) -> list[tuple[str, ...]]:
+        """The reasons for each counselor of ``rows``.
+
+        A row is ``(concerns, approaches, languages, formats, shared)``: the counselor's bits
+        as the snapshot's columns hold them (see :func:`_profile_bits`), and the slots shared
+        with the client as ``SLOT_WORDS`` little-endian words (ignored if the client gave no hours).
+        """
+        concern_phrases, offer_phrases = self._concern_phrases, self._offer_phrases
+        hour_phrases = None if self._client_words is None else self._hour_phrases
+        concern_mask, approach_mask, language_mask, format_mask = self._masks
+        out = []
+        for concerns, approaches, languages, formats, shared in rows:
+            reasons = (
+                concern_phrases[concerns & concern_mask]
+                + offer_phrases[
+                    (approaches & approach_mask, languages & language_mask, formats & format_mask)
+                ]
+            )
+            if hour_phrases is not None:
+                reasons += hour_phrases[shared]
+            out.append(reasons)
+        return out
+
+    def for_rows(self, columns: Columns, rows: npt.NDArray[np.int64]) -> list[tuple[str, ...]]:
+        """Return the reasons of the counselors at ``rows`` (shape (m,)) of a snapshot's ``columns``.
+
+        Everything is read from the columns in bulk; the profiles are not read.
+        """
+        _, approach_mask, _, format_mask = self._masks
+        unread = repeat(0)  # a column the reasons do not depend on (the client named no approach, no format)
+        shared: Iterable[bytes] = repeat(b"")
+        if self._client_words is not None:  # each row's shared slots, (m, SLOT_WORDS) words as m bytes
+            words = columns.slot_words.take(rows, axis=1) & self._client_words[:, np.newaxis]
+            shared = np.ascontiguousarray(words.T, dtype="<u8").view(_SLOT_BYTES).ravel().tolist()
+        rows_bits = zip(  # noqa: B905 (the first column has one item per row, the others at least as many)
+            columns.concerns[rows].tolist(),
+            columns.approaches[rows].tolist() if approach_mask else unread,
+            columns.languages[rows].tolist(),
+            columns.formats[rows].tolist() if format_mask else unread,
+            shared,
+        )
+        return self._reasons(rows_bits)
+
+    def explain(self, profile: CounselorProfile, counselor_slots: int | None = None) -> tuple[str, ...]:
+        """Return the reasons to show the client for ``profile``.
+
+        ``counselor_slots`` is the counselor's UTC slot bitset as an int (bit j = slot j),
+        when the caller already has it; otherwise it is computed from the profile.
+        """
+        shared = b""
+        if self._client_words is not None:
+            if counselor_slots is None:
+                counselor_slots = words_to_int(_slot_words(profile.availability))
+            shared = (self._client_slots & counselor_slots).to_bytes(8 * SLOT_WORDS, "little")
+        return self._reasons([(*_profile_bits(profile), shared)])[0]
 
 
 def explain(

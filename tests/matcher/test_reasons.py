@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from matcher.availability import availability_bits
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.reasons import ReasonWriter, describe_shared_hours, explain, join_words, words_to_int
+from matcher.snapshot import CatalogSnapshot
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
@@ -240,3 +242,66 @@ def test_explain_adds_availability_from_the_profile_or_given_bits() -> None:
     assert explain(profile, client, words)[-1] == expected
     assert ReasonWriter(client).explain(profile, words_to_int(words))[-1] == expected
     assert not any(r.startswith("free") for r in explain(profile, intake()))
+
+
+# --------------------------------------------------------------------------- the snapshot path
+
+
+def test_for_rows_pins_the_texts_of_hand_made_counselors() -> None:
+    client = intake(
+        concerns=(ConcernPreference("anxiety", 1), ConcernPreference("grief", 3)),
+        languages=("es", "en"),
+        approaches=("cbt", "emdr"),
+        formats=(SessionFormat.PHONE, SessionFormat.VIDEO),
+        availability=Availability("UTC", tuple(WeeklyWindow(d, 18 * H, 20 * H) for d in range(7))),
+    )
+    rows = {
+        "a": counselor(
+            id="a",
+            specialties=(Specialty("anxiety", P), Specialty("grief", P)),
+            approaches=("emdr", "cbt"),
+            languages=("en", "es"),
+            formats=(SessionFormat.VIDEO, SessionFormat.PHONE),
+            availability=Availability("UTC", tuple(WeeklyWindow(d, 18 * H, 19 * H) for d in range(5))),
+        ),
+        "b": counselor(
+            id="b",
+            specialties=(Specialty("grief", S), Specialty("ocd", P)),
+            languages=("en",),
+            formats=(SessionFormat.IN_PERSON,),
+            availability=Availability("UTC", (WeeklyWindow(5, 19 * H, 21 * H),)),
+        ),
+        "c": counselor(
+            id="c",
+            specialties=(Specialty("grief", P), Specialty("anxiety", S)),
+            approaches=("act",),
+            languages=("fr",),
+            availability=Availability("UTC", tuple(WeeklyWindow(d, 0, 24 * H) for d in range(7))),
+        ),
+        "d": counselor(id="d", specialties=(Specialty("ocd", P),), languages=("es",)),
+    }
+    snap = CatalogSnapshot.build(list(rows.values()), 1)
+    got = ReasonWriter(client).for_rows(snap.columns, np.array([3, 0, 1, 2], dtype=np.int64))
+    assert got == [
+        (
+            "no listed experience with grief or anxiety",
+            "speaks Spanish",
+            "offers video sessions",
+            "not free at any of your hours",
+        ),
+        (
+            "treats grief and anxiety (both primary)",
+            "offers CBT and EMDR",
+            "speaks Spanish",
+            "offers phone or video sessions",
+            "free weekday evenings: 5 of your 14 hours",
+        ),
+        (
+            "treats grief",
+            "no listed experience with anxiety",
+            "speaks English (your second choice)",
+            "free Sat evening: 1 of your 14 hours",
+        ),
+        ("treats grief (primary) and anxiety", "offers video sessions", "free at all 14 of your hours"),
+    ]
+    assert got == [ReasonWriter(client).explain(rows[i]) for i in "dabc"]

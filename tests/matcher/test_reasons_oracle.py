@@ -1,0 +1,149 @@
+"""The fast reason writer against a plain, slot-by-slot reference written from the spec.
+
+The reference reads the profile's tuples and walks the shared slots one by one; the
+writer reads the snapshot's bit columns, masks them with the intake and keeps each
+phrase per writer. They must agree on every text.
+"""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from matcher.availability import SLOTS_PER_WEEK, availability_bits, slots_from_bits, standard_offset_minutes
+from matcher.model import Availability, CounselorProfile, Intake
+from matcher.reasons import ReasonWriter, describe_shared_hours
+from matcher.snapshot import CatalogSnapshot
+from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat
+from tests.matcher.conftest import TIME_ZONES, random_intake, random_profiles
+
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+PARTS = ("morning", "afternoon", "evening")
+ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+FORMATS = {SessionFormat.VIDEO: "video", SessionFormat.PHONE: "phone", SessionFormat.IN_PERSON: "in-person"}
+
+
+def listed(items: list[str], conjunction: str = "and") -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + f" {conjunction} {items[-1]}"
+
+
+def hours(slots: int) -> str:
+    return format(slots / 2, "g")
+
+
+def slot_set(availability: Availability | None) -> set[int]:
+    if availability is None or not availability.windows:
+        return set()
+    return set(np.flatnonzero(slots_from_bits(availability_bits(availability))).tolist())
+
+
+def reference_hours(client: set[int], counselor: set[int], zone: str) -> str:
+    shared = client & counselor
+    if not shared:
+        return "not free at any of your hours"
+    if shared == client:
+        if len(client) == 1:
+            return "free at your half hour"
+        return (
+            "free at your one hour" if len(client) == 2 else f"free at all {hours(len(client))} of your hours"
+        )
+    shift = standard_offset_minutes(zone) // 30
+    days: dict[int, set[int]] = {0: set(), 1: set(), 2: set()}
+    for slot in shared:
+        day, minute = divmod((slot + shift) % SLOTS_PER_WEEK * 30, 24 * 60)
+        days[0 if minute < 12 * 60 else 1 if minute < 17 * 60 else 2].add(day)
+    groups = []
+    for part, chosen in days.items():
+        if not chosen:
+            continue
+        name = PARTS[part]
+        if len(chosen) == 7:
+            phrase = f"every {name}"
+        elif chosen == {0, 1, 2, 3, 4}:
+            phrase = f"weekday {name}s"
+        elif chosen == {5, 6}:
+            phrase = f"weekend {name}s"
+        else:
+            names = [DAYS[d] for d in sorted(chosen)]
+            phrase = f"{listed(names)} {name}s" if len(names) > 1 else f"{names[0]} {name}"
+        groups.append((min(chosen), part, phrase))
+    when = listed([phrase for _, _, phrase in sorted(groups)])
+    return f"free {when}: {hours(len(shared))} of your {hours(len(client))} hours"
+
+
+def reference_reasons(profile: CounselorProfile, intake: Intake) -> tuple[str, ...]:
+    treated = {s.concern for s in profile.specialties}
+    primary = {s.concern for s in profile.specialties if s.proficiency == Proficiency.PRIMARY}
+    by_priority = [c.concern for c in sorted(intake.concerns, key=lambda c: -c.priority)]
+    hits = [c for c in by_priority if c in treated]
+    missing = [CONCERNS[c] for c in by_priority if c not in treated]
+    out = []
+    if len(hits) > 1 and all(c in primary for c in hits):
+        out.append(
+            f"treats {listed([CONCERNS[c] for c in hits])} ({'both' if len(hits) == 2 else 'all'} primary)"
+        )
+    elif hits:
+        out.append("treats " + listed([CONCERNS[c] + (" (primary)" if c in primary else "") for c in hits]))
+    if missing:
+        out.append(f"no listed experience with {listed(missing, 'or')}")
+    offered = [APPROACHES[a] for a in intake.approaches if a in profile.approaches]
+    if offered:
+        out.append(f"offers {listed(offered)}")
+    spoken = [j for j, code in enumerate(intake.languages) if code in profile.languages]
+    if spoken:
+        j = spoken[0]
+        out.append(
+            f"speaks {LANGUAGES[intake.languages[j]]}" + (f" (your {ORDINALS[j]} choice)" if j else "")
+        )
+    formats = [FORMATS[f] for f in intake.formats if f in profile.formats]
+    if formats:
+        out.append(f"offers {listed(formats, 'or')} sessions")
+    client = slot_set(intake.availability)
+    if client:
+        assert intake.availability is not None
+        out.append(reference_hours(client, slot_set(profile.availability), intake.availability.time_zone))
+    return tuple(out)
+
+
+def test_writer_agrees_with_the_reference_on_random_catalogs_and_intakes() -> None:
+    snap = CatalogSnapshot.build(random_profiles(400, seed=3), 1)
+    r = random.Random(5)
+    checked = 0
+    for _ in range(80):
+        client = random_intake(r)
+        rows = np.array(r.sample(range(len(snap)), 15), dtype=np.int64)
+        writer = ReasonWriter(client)
+        got = writer.for_rows(snap.columns, rows)
+        profiles = [snap.profiles[i] for i in rows.tolist()]
+        assert got == [reference_reasons(p, client) for p in profiles]
+        assert got == [writer.explain(p) for p in profiles]  # the profile path, on the same (warm) writer
+        checked += sum(map(len, got))
+    assert checked > 3000
+
+
+def runs(spans: list[tuple[int, int]]) -> int:
+    """The slot bits of runs of ``(first slot, length)``, wrapping around the week."""
+    bits = 0
+    for first, length in spans:
+        for j in range(first, first + length):
+            bits |= 1 << (j % SLOTS_PER_WEEK)
+    return bits
+
+
+# Dense random weeks, and a few runs of slots (as real windows are).
+slot_sets = st.integers(0, (1 << SLOTS_PER_WEEK) - 1) | st.lists(
+    st.tuples(st.integers(0, SLOTS_PER_WEEK - 1), st.integers(1, 30)), max_size=6
+).map(runs)
+
+
+@settings(max_examples=400, deadline=None)
+@given(slot_sets, slot_sets, st.sampled_from(TIME_ZONES))
+def test_shared_hours_agree_with_the_slot_by_slot_reference(client: int, counselor: int, zone: str) -> None:
+    expected = None
+    if client:
+        ones = {j for j in range(SLOTS_PER_WEEK) if client >> j & 1}
+        expected = reference_hours(ones, {j for j in range(SLOTS_PER_WEEK) if counselor >> j & 1}, zone)
+    assert describe_shared_hours(client, counselor, zone) == expected
