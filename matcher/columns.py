@@ -4,8 +4,10 @@
 :mod:`matcher.snapshot` for the table of columns) with a few passes over the
 profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for
 the rest; availability windows of all profiles are converted to UTC slot bits at
-once. It costs about 10 microseconds per profile, almost all of it in reading the
-Python objects.
+once. Parts shared between profiles (code tuples, ``Specialty`` and ``WeeklyWindow``
+objects, as the store's loader shares them) are read once per distinct object
+(:func:`_distinct`). It costs about 3 microseconds per profile, most of it in reading
+the Python objects.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain, compress, repeat
 from operator import attrgetter
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, TypeVar, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -29,7 +31,7 @@ from matcher.bitsets import (
     SESSION_TYPE_BITS,
     mask_of,
 )
-from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability, CounselorProfile, Specialty
+from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency
 
 __all__ = [
@@ -47,6 +49,7 @@ FLAG_ACTIVE = 1
 #: Bit of ``flags``: accepting new clients and ``caseload_current < caseload_max``.
 FLAG_HAS_ROOM = 2
 
+T = TypeVar("T")
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
 _MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
@@ -89,6 +92,17 @@ class Columns(NamedTuple):
             array.flags.writeable = False
         return out
 
+    @classmethod
+    def concatenate(cls, parts: Sequence[Columns]) -> Columns:
+        """The rows of ``parts`` one after the other (at least one part).
+
+        Each column of part ``k`` has ``n_k`` rows along its last axis, shape (n_k,) or
+        (SLOT_WORDS, n_k); the result has ``sum(n_k)``.
+        """
+        if len(parts) == 1:
+            return parts[0]
+        return cls._make(np.concatenate(arrays, axis=-1) for arrays in zip(*parts, strict=True))
+
 
 # --------------------------------------------------------------------------- encoding
 
@@ -97,6 +111,36 @@ def _rows_of(lists: Sequence[Sequence[object]]) -> npt.NDArray[np.intp]:
     """Row index of every item of the flattened ``lists`` (``[[a, b], [], [c]] -> [0, 0, 2]``)."""
     counts = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
     return np.repeat(np.arange(len(lists), dtype=np.intp), counts)
+
+
+#: Up to this many items, :func:`_distinct` takes every item as distinct.
+_FEW = 32
+
+
+def _distinct(items: Sequence[T]) -> tuple[list[T], npt.NDArray[np.intp]]:
+    """The distinct objects of ``items``, by identity, and where each item is among them.
+
+    Profiles loaded from the store share their equal parts (one tuple of formats, one
+    ``Specialty``, one ``WeeklyWindow`` for all profiles that have it), so encoding each
+    distinct object once reads a few hundred objects instead of hundreds of thousands.
+    Equal objects that are not shared are merely encoded more than once (as are all of
+    a few items).
+
+    Returns
+    -------
+    distinct : list
+        Each distinct object once.
+    inverse : numpy.ndarray of intp, shape (len(items),)
+        ``items[i] is distinct[inverse[i]]``.
+    """
+    if len(items) <= _FEW:  # not worth looking for shared objects (one profile changed, say)
+        return list(items), np.arange(len(items), dtype=np.intp)
+    ids = np.fromiter(map(id, items), dtype=np.intp, count=len(items))
+    unique_ids, inverse = np.unique(ids, return_inverse=True)
+    some = np.empty(unique_ids.shape, dtype=np.intp)
+    some[inverse] = np.arange(len(items), dtype=np.intp)  # an item of each distinct object
+    picks = cast(list[int], some.tolist())
+    return [items[i] for i in picks], inverse
 
 
 def _code_masks(
@@ -108,8 +152,9 @@ def _code_masks(
     -------
     numpy.ndarray of ``dtype``, shape (len(code_lists),)
     """
-    lookup = {codes: mask_of(codes, table) for codes in set(code_lists)}
-    return np.fromiter(map(lookup.__getitem__, code_lists), dtype=dtype, count=len(code_lists))
+    distinct, inverse = _distinct(code_lists)
+    masks: npt.NDArray[Any] = np.array([mask_of(codes, table) for codes in distinct], dtype=dtype)
+    return masks[inverse]
 
 
 def _bits_of(codes: list[str], table: Mapping[str, int]) -> _U64:
@@ -122,49 +167,45 @@ def _bits_of(codes: list[str], table: Mapping[str, int]) -> _U64:
 def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> _U64:
     """Return the ``concerns`` column, uint64 of shape (len(per_profile),) (see :data:`CONCERN_SHIFT`).
 
-    A concern listed both ways counts as primary only.
+    Each specialty sets its concern's bit in the upper half (treated at all) and, if
+    primary, in the lower half: the OR of a profile's specialties is its value, and a
+    concern listed both ways counts as primary only.
     """
-    n = len(per_profile)
+    out = np.zeros(len(per_profile), dtype=np.uint64)
     rows = _rows_of(per_profile)
-    specialties = list(chain.from_iterable(per_profile))
-    pairs = list(chain.from_iterable(map(attrgetter("concern", "proficiency"), specialties)))
-    bits = _bits_of(pairs[0::2], CONCERN_BITS)
+    specialties, inverse = _distinct(list(chain.from_iterable(per_profile)))
+    bits = _bits_of([s.concern for s in specialties], CONCERN_BITS)
     primary_value = Proficiency.PRIMARY
-    is_primary = np.array([p == primary_value for p in pairs[1::2]], dtype=np.bool_)
-    primary = np.zeros(n, dtype=np.uint64)
-    secondary = np.zeros(n, dtype=np.uint64)
-    np.bitwise_or.at(primary, rows[is_primary], bits[is_primary])
-    np.bitwise_or.at(secondary, rows[~is_primary], bits[~is_primary])
-    return primary | ((primary | secondary) << np.uint64(CONCERN_SHIFT))
+    primary = np.array([s.proficiency == primary_value for s in specialties], dtype=np.bool_)
+    values = (bits << np.uint64(CONCERN_SHIFT)) | np.where(primary, bits, np.uint64(0))
+    np.bitwise_or.at(out, rows, values[inverse])
+    return out
 
 
-def _encode_slot_words(availabilities: Sequence[Availability]) -> _U64:
-    """Encode weekly availabilities as UTC slot bits.
+def _encode_slot_words(per_profile: Sequence[tuple[WeeklyWindow, ...]], zones: Sequence[str]) -> _U64:
+    """Encode weekly availabilities (windows and time zone of each) as UTC slot bits.
 
     Gives the same bits as :func:`matcher.availability.availability_bits` for each
     availability, but with a few vectorized passes over all windows at once.
 
     Returns
     -------
-    numpy.ndarray of uint64, shape (SLOT_WORDS, len(availabilities))
+    numpy.ndarray of uint64, shape (SLOT_WORDS, len(per_profile))
     """
-    n = len(availabilities)
+    n = len(per_profile)
     out = np.zeros((SLOT_WORDS, n), dtype=np.uint64)
-    if n == 0:
-        return out
-    per_profile, zones = zip(*map(_AVAILABILITY_FIELDS, availabilities), strict=True)
     rows = _rows_of(per_profile)
     if rows.size == 0:
         return out
     # Only the zones of counselors with windows matter (and must be valid).
     zone_offsets = {z: standard_offset_minutes(z) for z in set(compress(zones, per_profile))}
     offsets = np.fromiter(map(zone_offsets.get, zones, repeat(0)), dtype=np.int64, count=n)
-    windows = list(chain.from_iterable(per_profile))
+    windows, inverse = _distinct(list(chain.from_iterable(per_profile)))
     fields = np.fromiter(
         chain.from_iterable(map(attrgetter("day", "start_minute", "end_minute"), windows)),
         dtype=np.int64,
         count=3 * len(windows),
-    ).reshape(-1, 3)
+    ).reshape(-1, 3)[inverse]
     day, start_minute, end_minute = fields[:, 0], fields[:, 1], fields[:, 2]
     start = (day * MINUTES_PER_DAY + start_minute - offsets[rows]) % _MINUTES_PER_WEEK
     first = start // SLOT_MINUTES
@@ -201,21 +242,20 @@ _PROFILE_FIELDS = attrgetter(
     "approaches",
     "languages",
     "specialties",
-    "availability",
+    "availability.windows",
+    "availability.time_zone",
 )
-_AVAILABILITY_FIELDS = attrgetter("windows", "time_zone")
 
 
 def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
     """Encode ``profiles`` (in the given order) into numeric columns."""
     n = len(profiles)
     if n == 0:
-        fields: list[tuple[Any, ...]] = [()] * 10
+        fields: list[tuple[Any, ...]] = [()] * 11
     else:
         fields = list(zip(*map(_PROFILE_FIELDS, profiles), strict=True))
-    active, accepting, current, maximum, formats, session_types, approaches, languages, specialties, avail = (
-        fields
-    )
+    active, accepting, current, maximum = fields[:4]
+    formats, session_types, approaches, languages, specialties, windows, zones = fields[4:]
 
     def column(values: tuple[Any, ...], dtype: type) -> npt.NDArray[Any]:
         return np.fromiter(values, dtype=dtype, count=n)
@@ -229,7 +269,7 @@ def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
         concerns=_encode_specialties(specialties),
         approaches=_code_masks(approaches, APPROACH_BITS, np.uint64),
         languages=_code_masks(languages, LANGUAGE_BITS, np.uint64),
-        slot_words=_encode_slot_words(avail),
+        slot_words=_encode_slot_words(windows, zones),
     )
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import builtins
 from collections.abc import Sequence
+from contextlib import closing
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 
 from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
 from matcher.model import CounselorProfile
+from service.storage.batches import row_batches
 from service.storage.pagination import KeysetPagination
 from service.storage.rows import (
     PROFILE_COLUMNS,
@@ -37,7 +39,7 @@ from service.storage.tables import (
 )
 from service.storage.transactions import Transactions, now
 
-__all__ = ["CounselorRecord", "CounselorRepository"]
+__all__ = ["LOAD_BATCH", "CounselorRecord", "CounselorRepository"]
 
 _C = counselor_table
 _CATALOG_VERSION = StateCounter(catalog_state_table, CATALOG_STATE_ID, "catalog_version")
@@ -46,6 +48,8 @@ _PAGINATION = KeysetPagination("counselor", (_C.c.id,), (str,))
 _LOOKUP_CHUNK = 500
 #: How many clashing ids a Conflict message names.
 _NAMED_IDS = 5
+#: Rows read at a time by :meth:`CounselorRepository.load_all`.
+LOAD_BATCH = 5000
 
 
 def _id_problem(counselor_id: str) -> str | None:
@@ -245,14 +249,20 @@ class CounselorRepository(Transactions):
         return [mapper.record(row) for row in page_rows], next_token, int(total)
 
     def load_all(self) -> tuple[builtins.list[CounselorProfile], int]:
-        """Every profile, ordered by id, and the catalog version of that same snapshot."""
+        """Every profile, ordered by id, and the catalog version of that same snapshot.
+
+        Rows are read :data:`LOAD_BATCH` at a time; on PostgreSQL the server produces the
+        next rows while this makes the current ones into profiles (see
+        :func:`~service.storage.batches.row_batches`).
+        """
         mapper = ProfileMapper()
+        profiles: builtins.list[CounselorProfile] = []
+        query = sa.select(*PROFILE_COLUMNS).order_by(_C.c.id)
         with self._read() as connection:
             version = _CATALOG_VERSION.read(connection)
-            result = connection.execution_options(yield_per=5000).execute(
-                sa.select(*PROFILE_COLUMNS).order_by(_C.c.id)
-            )
-            profiles = [mapper.profile(row) for row in result]
+            with closing(row_batches(connection, query, LOAD_BATCH)) as batches:
+                for rows in batches:
+                    profiles.extend(map(mapper.profile, rows))
         return profiles, version
 
     def catalog_version(self) -> int:

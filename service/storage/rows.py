@@ -9,10 +9,10 @@ immutable pieces (specialties, windows, code tuples) between profiles.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
@@ -88,10 +88,63 @@ _PROFICIENCY = {p.value: p for p in Proficiency}
 _FORMAT = {f.value: f for f in SessionFormat}
 _SESSION_TYPE = {t.value: t for t in SessionType}
 
+T = TypeVar("T")
+
+#: How both stores write a JSON array of arrays (PostgreSQL's jsonb output and ``json.dumps`` alike):
+#: ``[[0, 540, 720], [2, 600, 660]]``, inner arrays separated by ``], [``.
+_OPEN, _BETWEEN, _CLOSE = "[[", "], [", "]]"
+
 
 def _value(member: object) -> str:
     """The string stored for an enum member (StrEnum's ``str`` is its value)."""
     return str(member)
+
+
+class _InnerArrays(Generic[T]):
+    """Reads JSON arrays of arrays, making each distinct inner array into a ``T`` once.
+
+    Specialties and availability windows are nearly unique per counselor, but made of few
+    distinct pairs and triples. :meth:`read` splits a text on ``], [`` and looks each piece
+    up by its text. Every key is the JSON of the inner array its value was made from,
+    spaced as the stores write it (see :meth:`_element`), so a text between ``[[`` and
+    ``]]`` whose pieces are all keys is the JSON of exactly those inner arrays. Any other
+    text (one with a piece not seen yet, or spaced otherwise) is parsed as JSON.
+    """
+
+    def __init__(self, make: Callable[[Any], T]) -> None:
+        self._make = make
+        self._by_text: dict[str, T] = {}
+        self._lookup = self._by_text.__getitem__
+
+    def read(self, text: str) -> tuple[T, ...]:
+        """The elements of the JSON array ``text``, each made by ``make`` from an inner array."""
+        if text.startswith(_OPEN) and text.endswith(_CLOSE):
+            try:
+                return tuple(map(self._lookup, text[2:-2].split(_BETWEEN)))
+            except KeyError:
+                pass
+        return tuple(map(self._element, _parse(text)))
+
+    def _element(self, item: Any) -> T:
+        if type(item) is not list:
+            return self._make(item)
+        key = json.dumps(item, ensure_ascii=False)[1:-1]  # [0, 540, 720] -> "0, 540, 720"
+        element = self._by_text.get(key)
+        if element is None:
+            element = self._make(item)
+            if len(self._by_text) < CACHE_LIMIT:
+                self._by_text[key] = element
+        return element
+
+
+def _specialty(item: Any) -> Specialty:
+    concern, level = item
+    return Specialty(concern, _PROFICIENCY[level])
+
+
+def _window(item: Any) -> WeeklyWindow:
+    day, start, end = item
+    return WeeklyWindow(day, start, end)
 
 
 def profile_values(profile: CounselorProfile, create_time: datetime, update_time: datetime) -> dict[str, Any]:
@@ -120,9 +173,12 @@ class ProfileMapper:
     """Builds profiles from rows, sharing equal immutable parts between them.
 
     JSON columns arrive as text (see :data:`PROFILE_COLUMNS`): a value already seen
-    is not parsed again, and equal values share one tuple. One mapper per read; each
-    cache keeps at most :data:`CACHE_LIMIT` values, so memory stays bounded when a
-    field is nearly unique per counselor.
+    is not parsed again, and equal values share one tuple. Specialties and availability
+    windows, nearly unique per counselor, are read inner array by inner array
+    (:class:`_InnerArrays`), so that all profiles share one ``Specialty`` or
+    ``WeeklyWindow`` per distinct value. One mapper per read; each cache keeps at most
+    :data:`CACHE_LIMIT` values, so memory stays bounded when a field is nearly unique
+    per counselor.
     """
 
     def __init__(self) -> None:
@@ -131,8 +187,8 @@ class ProfileMapper:
         self._formats: dict[str, tuple[SessionFormat, ...]] = {}
         self._session_types: dict[str, tuple[SessionType, ...]] = {}
         self._availability: dict[tuple[str, str], Availability] = {}
-        self._specialty: dict[tuple[str, str], Specialty] = {}
-        self._window: dict[tuple[int, int, int], WeeklyWindow] = {}
+        self._specialty = _InnerArrays(_specialty)
+        self._window = _InnerArrays(_window)
 
     def _new_codes(self, text: str) -> tuple[str, ...]:
         found = tuple(_parse(text))
@@ -141,14 +197,7 @@ class ProfileMapper:
         return found
 
     def _new_specialties(self, text: str) -> tuple[Specialty, ...]:
-        made: list[Specialty] = []
-        cache = self._specialty
-        for concern, level in _parse(text):
-            specialty = cache.get((concern, level))
-            if specialty is None:
-                specialty = cache[(concern, level)] = Specialty(concern, _PROFICIENCY[level])
-            made.append(specialty)
-        found = tuple(made)
+        found = self._specialty.read(text)
         if len(self._specialties) < CACHE_LIMIT:
             self._specialties[text] = found
         return found
@@ -166,14 +215,7 @@ class ProfileMapper:
         return found
 
     def _new_availability(self, time_zone: str, text: str) -> Availability:
-        windows: list[WeeklyWindow] = []
-        cache = self._window
-        for day, start, end in _parse(text):
-            window = cache.get((day, start, end))
-            if window is None:
-                window = cache[(day, start, end)] = WeeklyWindow(day, start, end)
-            windows.append(window)
-        found = Availability(time_zone, tuple(windows))
+        found = Availability(time_zone, self._window.read(text))
         if len(self._availability) < CACHE_LIMIT:
             self._availability[(time_zone, text)] = found
         return found

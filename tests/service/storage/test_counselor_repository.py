@@ -6,8 +6,9 @@ import base64
 import json
 import random
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -15,8 +16,10 @@ import sqlalchemy as sa
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from service.storage import batches, counselors
 from service.storage.counselors import CounselorRecord, CounselorRepository
 from service.storage.database import make_engine
+from service.storage.tables import counselor_table
 
 
 @pytest.fixture
@@ -382,6 +385,61 @@ def test_load_all_returns_full_profiles(repo: CounselorRepository) -> None:
 
 def test_load_all_empty(repo: CounselorRepository) -> None:
     assert repo.load_all() == ([], 0)
+
+
+def test_load_all_reads_in_batches(repo: CounselorRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(counselors, "LOAD_BATCH", 4)
+    profiles = [full_profile(f"c{i:02d}") if i % 3 else simple(f"c{i:02d}") for i in range(10)]
+    repo.create_many(profiles[::-1])
+    sizes: list[int] = []
+    real_batches = batches.row_batches
+
+    def counted(*args: Any) -> Iterator[Any]:
+        for batch in real_batches(*args):
+            sizes.append(len(batch))
+            yield batch
+
+    monkeypatch.setattr(counselors, "row_batches", counted)
+    assert repo.load_all() == (profiles, 1)
+    assert sizes == [4, 4, 2]
+
+
+def test_a_row_that_cannot_be_read_ends_the_load_and_leaves_the_store_usable(
+    repo: CounselorRepository, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counselors, "LOAD_BATCH", 2)
+    repo.create_many([simple(f"c{i}") for i in range(9)])
+    with engine.begin() as connection:  # written behind the repository's back
+        connection.execute(
+            sa.update(counselor_table).where(counselor_table.c.id == "c4").values(formats=["fax"])
+        )
+    with pytest.raises(KeyError, match="fax"):
+        repo.load_all()
+    repo.delete("c4")  # the connection went back to the pool in a usable state
+    assert [p.id for p in repo.load_all()[0]] == ["c0", "c1", "c2", "c3", "c5", "c6", "c7", "c8"]
+
+
+def test_a_database_error_while_reading_reaches_the_caller(
+    repo: CounselorRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counselors, "LOAD_BATCH", 2)
+    repo.create_many([simple(f"c{i}") for i in range(9)])
+    real_batches = batches.row_batches
+
+    def failing(*args: Any) -> Iterator[Any]:
+        source = real_batches(*args)
+        try:
+            yield next(source)
+            yield next(source)
+            raise sa.exc.OperationalError("FETCH", {}, Exception("server closed the connection"))
+        finally:
+            source.close()
+
+    monkeypatch.setattr(counselors, "row_batches", failing)
+    with pytest.raises(sa.exc.OperationalError, match="server closed"):
+        repo.load_all()
+    monkeypatch.setattr(counselors, "row_batches", real_batches)
+    assert len(repo.load_all()[0]) == 9
 
 
 # --------------------------------------------------------------------------- threads
