@@ -119,10 +119,10 @@ def judge(
 
     name, goal = "rebuilding 100k counselors", "< 2 s"
     if (c := compared.get(100_000)) is not None:
-        build = by_size[100_000].build_s if 100_000 in by_size else c.rebuild_build_s
+        build = f"; snapshot build alone {by_size[100_000].build_s:.2f} s" if 100_000 in by_size else ""
         figure = (
-            f"{c.rebuild_s:.2f} s from PostgreSQL (load_all {c.rebuild_load_s:.2f} s + build "
-            f"{c.rebuild_build_s:.2f} s); snapshot build alone {build:.2f} s"
+            f"median {c.rebuild_s:.2f} s from PostgreSQL (`load_snapshot`, {len(c.rebuild_times_s)} runs, "
+            f"max {max(c.rebuild_times_s):.2f} s){build}"
         )
         out.append(Target(name, goal, figure, c.rebuild_s < 2.0))
     else:
