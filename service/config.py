@@ -27,10 +27,6 @@ class Config:
         ``refresh_seconds``.
     refresh_seconds : how often the catalog version is polled to pick up writes from other processes.
     log_level : root log level name.
-    switch_interval_ms : the interpreter's GIL switch interval once the server starts (Python's
-        default is 5 ms). A background thread (the exposure writer, the refresh poll) then
-        holds the GIL at most this long before a request thread gets it back, which bounds
-        the latency it can add to a ranking.
     """
 
     address: str = DEFAULT_ADDRESS
@@ -40,7 +36,6 @@ class Config:
     processes: int = 1
     refresh_seconds: float = 2.0
     log_level: str = "INFO"
-    switch_interval_ms: float = 0.5
 
     @classmethod
     def from_env(cls, **overrides: object) -> Config:
@@ -54,7 +49,6 @@ class Config:
             "processes": int(env.get("ATTUNE_PROCESSES", "1")),
             "refresh_seconds": float(env.get("ATTUNE_REFRESH_SECONDS", "2")),
             "log_level": env.get("ATTUNE_LOG_LEVEL", "INFO"),
-            "switch_interval_ms": float(env.get("ATTUNE_SWITCH_INTERVAL_MS", "0.5")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "ATTUNE_REFRESH_SECONDS" not in env and int(values["processes"]) > 1:  # type: ignore[call-overload]

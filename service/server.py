@@ -12,7 +12,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import sys
 import threading
 from concurrent import futures
 from dataclasses import dataclass, field
@@ -77,11 +76,7 @@ class AttuneServer:
     _refresher: threading.Thread | None = None
 
     def start(self) -> None:
-        """Start serving and begin watching the store for outside changes.
-
-        Sets the process's GIL switch interval to ``config.switch_interval_ms``.
-        """
-        sys.setswitchinterval(self.config.switch_interval_ms / 1000.0)
+        """Start serving and begin watching the store for outside changes."""
         self.grpc_server.start()
         for name in ("", *SERVICE_NAMES):
             self.health.set(name, health_pb2.HealthCheckResponse.SERVING)

@@ -83,18 +83,3 @@ def test_sigterm_during_start_up_is_a_clean_exit(tmp_path: Path) -> None:
         if child.is_alive():
             child.kill()
     assert child.exitcode == 0
-
-
-def test_start_sets_the_switch_interval_of_the_config(tmp_path: Path) -> None:
-    import sys
-
-    url = f"sqlite:///{tmp_path / 'a.db'}"
-    upgrade(url)
-    before = sys.getswitchinterval()
-    server, _ = create_server(Config(address="127.0.0.1:0", database_url=url, switch_interval_ms=0.25))
-    try:
-        server.start()
-        assert sys.getswitchinterval() == pytest.approx(0.00025)
-    finally:
-        server.stop(0)
-        sys.setswitchinterval(before)
