@@ -70,9 +70,12 @@ class FactorScore(NamedTuple):
     contribution: float
 
 
-@dataclass(frozen=True)
-class RankedCounselor:
-    """One ranked counselor; ``rank`` is 1-based."""
+class RankedCounselor(NamedTuple):
+    """One ranked counselor; ``rank`` is 1-based.
+
+    A named tuple, like :class:`FactorScore`: every ranking makes ``k`` of them, and a
+    frozen dataclass took four times as long to create.
+    """
 
     counselor_id: str
     display_name: str

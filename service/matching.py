@@ -3,8 +3,8 @@ the current snapshot, log the exposure off the request path, and take outcomes b
 
 from __future__ import annotations
 
+import secrets
 import time
-import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -76,7 +76,7 @@ class MatchingEngine:
                 if assignment is not None
                 else self._experimentation.default_strategy()
             )
-        ranking_id = uuid.uuid4().hex
+        ranking_id = secrets.token_hex(16)  # 128 random bits, as a version-4 UUID has 122
         ranking = rank(self._catalog.snapshot, intake, chosen, top_k, seed=int(ranking_id[:16], 16))
         self._log.record(
             Exposure(
@@ -84,7 +84,7 @@ class MatchingEngine:
                 client_id=intake.client_id,
                 strategy=chosen.key,
                 catalog_version=ranking.catalog_version,
-                shown=tuple(Shown(r.counselor_id, r.rank, r.score) for r in ranking.results),
+                shown=tuple([Shown(r.counselor_id, r.rank, r.score) for r in ranking.results]),
                 served_at=datetime.now(UTC),
                 experiment_key=assignment.experiment_key if assignment else None,
                 phase=assignment.phase if assignment else None,

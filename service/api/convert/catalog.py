@@ -280,7 +280,9 @@ def ranking_to_proto(
     """Encode a ranking, the id it was logged under and the experiment arm that chose its strategy.
 
     Built with ``add()`` on the repeated fields: this runs on every ranking and is about
-    twice as fast as nested constructor calls.
+    twice as fast as nested constructor calls. Factors and filters are ``StrEnum`` members,
+    passed as the strings they are: reading ``.value`` (an enum property) forty times per
+    ranking cost more than the rest of the factors together.
     """
     response = matching_pb2.RankCounselorsResponse(
         ranking_id=ranking_id,
@@ -295,7 +297,7 @@ def ranking_to_proto(
     )
     add_exclusion = response.exclusions.add
     for hard_filter, count in ranking.exclusions.items():
-        add_exclusion(filter=hard_filter.value, excluded_count=count)
+        add_exclusion(filter=hard_filter, excluded_count=count)
     add_result = response.results.add
     for r in ranking.results:
         result = add_result(
@@ -306,6 +308,6 @@ def ranking_to_proto(
             reasons=r.reasons,
         )
         add_factor = result.factors.add
-        for f in r.factors:
-            add_factor(factor=f.factor.value, score=f.score, weight=f.weight, contribution=f.contribution)
+        for factor, score, weight, contribution in r.factors:
+            add_factor(factor=factor, score=score, weight=weight, contribution=contribution)
     return response
