@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from attune.v1 import counselor_pb2, counselor_pb2_grpc, matching_pb2, matching_pb2_grpc
 from bench.agreement import check_same
 from bench.config import BenchConfig
-from bench.grpc_client import ClientResult, run_client
+from bench.grpc_client import ClientResult, run_client, run_health_client
 from bench.inprocess import fast_top
 from bench.served import serve_processes
 from bench.timing import Latency, latency_of
@@ -42,7 +42,7 @@ from service.server import AttuneServer, create_server
 from service.storage.database import make_engine
 from service.storage.exposures import ExposureRepository
 
-__all__ = ["ExposureResult", "GrpcResult", "LoadResult", "UpdateResult", "run_grpc"]
+__all__ = ["ExposureResult", "GrpcResult", "LoadResult", "SequentialResult", "UpdateResult", "run_grpc"]
 
 
 @dataclass(frozen=True)
@@ -98,9 +98,19 @@ class ExposureResult:
 
 
 @dataclass(frozen=True)
+class SequentialResult:
+    """One client calling sequentially: latency, and CPU per call on each side."""
+
+    latency: Latency
+    server_cpu_ms: float  # CPU time of the server process (every thread) per call
+    client_cpu_ms: float  # CPU time of the client process per call
+
+
+@dataclass(frozen=True)
 class GrpcResult:
     size: int
-    single: Latency
+    single: SequentialResult
+    floor: SequentialResult  # an empty call (Health.Check) on the same server, from the same client
     loads: list[LoadResult]
     update: UpdateResult
     exposure: ExposureResult
@@ -135,18 +145,29 @@ def _check_served(
     return len(intakes)
 
 
-def _single(config: BenchConfig, pool: ProcessPoolExecutor, address: str, requests: list[bytes]) -> Latency:
-    result: ClientResult = pool.submit(
-        run_client,
-        address,
-        requests,
-        warmup=config.grpc_warmup,
-        max_calls=config.grpc_calls,
-        seconds=config.grpc_seconds,
-    ).result()
+def _sequential(
+    config: BenchConfig, pool: ProcessPoolExecutor, address: str, requests: list[bytes] | None
+) -> SequentialResult:
+    """One client process calling sequentially: ``RankCounselors`` with ``requests``, or
+    ``Health.Check`` (an empty call) when ``requests`` is None."""
+    warmup, calls, seconds = config.grpc_warmup, config.grpc_calls, config.grpc_seconds
+    if requests is None:
+        future = pool.submit(run_health_client, address, warmup=warmup, max_calls=calls, seconds=seconds)
+    else:
+        future = pool.submit(run_client, address, requests, warmup=warmup, max_calls=calls, seconds=seconds)
+    # The server's CPU is read around the client's warm-up and timed calls, and divided by both;
+    # the client reports the CPU of its timed calls alone.
+    cpu_before = _process_cpu_s()
+    result: ClientResult = future.result()
+    server_cpu_s = _process_cpu_s() - cpu_before
     if result.errors:
         raise AssertionError(f"{result.errors} gRPC calls failed")
-    return latency_of(result.latencies_ns)
+    timed = len(result.latencies_ns)
+    return SequentialResult(
+        latency_of(result.latencies_ns),
+        server_cpu_ms=server_cpu_s * 1000 / (timed + warmup),
+        client_cpu_ms=result.cpu_s * 1000 / max(1, timed),
+    )
 
 
 def _load(
@@ -370,7 +391,8 @@ def run_grpc(
             checked = _check_served(stub, snapshot, [*typical[:5], worst], config.k)
             requests = _requests(typical, config.k)
             with _spawn(max(p for p, _ in config.grpc_loads)) as pool:
-                single = _single(config, pool, address, requests)
+                single = _sequential(config, pool, address, requests)
+                floor = _sequential(config, pool, address, None)
                 loads = [
                     _load(config, pool, address, requests, p, t, _process_cpu_s) for p, t in config.grpc_loads
                 ]
@@ -379,7 +401,7 @@ def run_grpc(
     finally:
         server.stop(0)
     loads.extend(_process_loads(config, url, requests))
-    return GrpcResult(len(profiles), single, loads, update, exposure, checked)
+    return GrpcResult(len(profiles), single, floor, loads, update, exposure, checked)
 
 
 def _process_loads(config: BenchConfig, url: sa.URL, requests: list[bytes]) -> list[LoadResult]:

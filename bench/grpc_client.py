@@ -11,10 +11,11 @@ import time
 from dataclasses import dataclass
 
 import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
 
-__all__ = ["ClientResult", "run_client"]
+__all__ = ["ClientResult", "run_client", "run_health_client"]
 
 #: Deadline of one call, in seconds.
 CALL_TIMEOUT_S = 10.0
@@ -112,3 +113,34 @@ def run_client(
         for channel in channels:
             channel.close()
     return ClientResult(latencies, errors[0], begin, max(ends, default=begin), cpu_s)
+
+
+def run_health_client(address: str, *, warmup: int, max_calls: int, seconds: float) -> ClientResult:
+    """Call the standard ``Health.Check`` sequentially: the cost of an empty call, for comparison.
+
+    Same channel options, deadline and timing as :func:`run_client` with one thread, so that the
+    difference with ``RankCounselors`` is what ranking adds to a gRPC call.
+    """
+    request = health_pb2.HealthCheckRequest()
+    latencies: list[int] = []
+    errors = 0
+    with grpc.insecure_channel(address, options=[("grpc.use_local_subchannel_pool", 1)]) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        grpc.channel_ready_future(channel).result(timeout=30)
+        for _ in range(warmup):
+            stub.Check(request, timeout=CALL_TIMEOUT_S)
+        begin = time.perf_counter()
+        cpu_begin = time.process_time()
+        deadline = begin + seconds
+        while len(latencies) < max_calls:
+            t0 = time.perf_counter_ns()
+            if t0 / 1e9 > deadline:
+                break
+            try:
+                stub.Check(request, timeout=CALL_TIMEOUT_S)
+            except grpc.RpcError:
+                errors += 1
+            latencies.append(time.perf_counter_ns() - t0)
+        end = time.perf_counter()
+        cpu_s = time.process_time() - cpu_begin
+    return ClientResult(latencies, errors, begin, end, cpu_s)

@@ -69,7 +69,7 @@ def run(config: BenchConfig, *, quick: bool) -> Report:
                     load_catalog(url, profiles)
                 grpc = run_grpc(config, url, snapshot, profiles, typical, worst)
                 best = max(r.per_second for r in grpc.loads)
-                _say(f"gRPC: one client p50 {grpc.single.p50_us:.0f} µs, best {best:.0f}/s")
+                _say(f"gRPC: one client p50 {grpc.single.latency.p50_us:.0f} µs, best {best:.0f}/s")
             del snapshot, profiles
             gc.collect()
     sections = [inprocess_section(config, sizes), snapshot_section(sizes)]

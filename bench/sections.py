@@ -184,14 +184,30 @@ def comparison_section(
 
 
 def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
-    single = Table(["", "p50", "p99", "mean", "calls"])
-    single.add(
-        "one client, sequential calls",
-        fmt_us(g.single.p50_us),
-        fmt_us(g.single.p99_us),
-        fmt_us(g.single.mean_us),
-        f"{g.single.count:,}",
+    single = Table(
+        [
+            "one client, sequential calls",
+            "p50",
+            "p99",
+            "mean",
+            "calls",
+            "server CPU / call",
+            "client CPU / call",
+        ]
     )
+    for name, seq in (
+        ("`RankCounselors`", g.single),
+        ("`Health.Check` (an empty call: the floor of Python gRPC here)", g.floor),
+    ):
+        single.add(
+            name,
+            fmt_us(seq.latency.p50_us),
+            fmt_us(seq.latency.p99_us),
+            fmt_us(seq.latency.mean_us),
+            f"{seq.latency.count:,}",
+            f"{seq.server_cpu_ms * 1000:.0f} µs",
+            f"{seq.client_cpu_ms * 1000:.0f} µs",
+        )
     loads = Table(
         [
             "server processes",
@@ -261,6 +277,11 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
         ],
         [single, loads, update, exposure],
         [
+            "*Sequential calls*: one client process, one call at a time; the empty call is the standard "
+            "health check on the same server from the same kind of client, so the difference between the "
+            "two rows is what decoding the intake, ranking, logging the exposure and encoding the response "
+            "add to a call. *Server CPU / call* is the benchmark process's CPU (the server's threads) "
+            "divided by the calls, warm-up included.",
             "*Throughput*: the client processes start together and call for a fixed time, each thread on "
             "a connection of its own. *Server processes* 1 is the server above; 2 is "
             "`attune serve --processes 2` started as a child of the benchmark (the CLI, SO_REUSEPORT, the "
