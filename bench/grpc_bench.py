@@ -75,6 +75,11 @@ class UpdateResult:
     repeats: int
 
 
+#: Exposures per batch in the timing of the exposure writer's store call (the writer's largest batch).
+BATCH = 500
+#: Batches timed.
+BATCH_REPEATS = 5
+
 #: Exposure logging is measurable at the tail when the p99 with it exceeds this multiple of the p99 without.
 P99_SLACK = 1.25
 
@@ -86,6 +91,8 @@ class ExposureResult:
     with_log: Latency
     without_log: Latency
     record_us: float  # median cost of ExposureLog.record itself
+    batch_ms: float  # median wall time of ExposureRepository.insert_many on a batch of BATCH exposures
+    batch_cpu_us: float  # median CPU time of this process per exposure in those batches
     difference_us: float  # median of block p50 differences (with - without)
     noise_us: float  # twice its standard error, estimated robustly (from the median absolute deviation)
     written: bool  # every exposure of the run reached the database
@@ -342,6 +349,7 @@ def _exposure_cost(
         finally:
             probe.close()
         written = server.exposure_log.flush(timeout=30)
+        batch_ms, batch_cpu_us = _batch_cost(exposures)
     finally:
         silent.close()
         engine.dispose()
@@ -349,10 +357,25 @@ def _exposure_cost(
         with_log=latency_of(samples[True]),
         without_log=latency_of(samples[False]),
         record_us=statistics.median(record_times) / 1000.0,
+        batch_ms=batch_ms,
+        batch_cpu_us=batch_cpu_us,
         difference_us=float(np.median(diffs)),
         noise_us=noise,
         written=written,
     )
+
+
+def _batch_cost(exposures: ExposureRepository) -> tuple[float, float]:
+    """Median wall ms of ``insert_many`` on :data:`BATCH` new exposures, and median CPU µs per exposure."""
+    made = _an_exposure()
+    walls, cpus = [], []
+    for b in range(BATCH_REPEATS):
+        batch = [replace(made, ranking_id=f"batch-{b}-{i:05d}") for i in range(BATCH)]
+        wall, cpu = time.perf_counter(), time.process_time()
+        exposures.insert_many(batch)
+        walls.append((time.perf_counter() - wall) * 1000)
+        cpus.append((time.process_time() - cpu) * 1e6 / BATCH)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def _an_exposure() -> Exposure:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bench.config import BenchConfig
-from bench.grpc_bench import GrpcResult
+from bench.grpc_bench import BATCH, BATCH_REPEATS, GrpcResult
 from bench.inprocess import SizeResult
 from bench.report import Section, Table, fmt_ratio, fmt_us
 from bench.side_by_side import ComparisonResult
@@ -303,6 +303,9 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
             f"measurable means that the median of the block p50 differences ({e.difference_us:+.1f} µs) "
             f"exceeds twice its standard error ({e.noise_us:.1f} µs, from the median absolute deviation), "
             "or that the p99 with logging exceeds 1.25 times the p99 without. `ExposureLog.record` costs "
-            f"{e.record_us:.1f} µs (median). Every exposure of the run was {written} to the database.",
+            f"{e.record_us:.1f} µs (median). Every exposure of the run was {written} to the database. "
+            f"The writer's store call, `ExposureRepository.insert_many`, takes {e.batch_ms:.1f} ms for a "
+            f"batch of {BATCH} exposures (median of {BATCH_REPEATS}), {e.batch_cpu_us:.1f} µs of this "
+            "process's CPU per exposure: the writer thread's share of the CPU and of the GIL.",
         ],
     )

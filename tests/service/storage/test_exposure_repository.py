@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -121,9 +120,9 @@ def test_insert_many_refuses_bad_rows_and_writes_nothing(repo: ExposureRepositor
     assert count(engine, "exposure") == 1
 
 
-def test_insert_many_of_500_is_fast(repo: ExposureRepository, engine: sa.Engine) -> None:
+def test_insert_many_writes_a_batch_of_500_whole(repo: ExposureRepository, engine: sa.Engine) -> None:
+    # Its speed is measured by `make bench` (the exposure section), not here.
     shown = tuple(f"counselor-{i:04d}" for i in range(10))
-    best = float("inf")
     for attempt in range(3):
         batch = [
             exposure(
@@ -134,12 +133,12 @@ def test_insert_many_of_500_is_fast(repo: ExposureRepository, engine: sa.Engine)
             )
             for i in range(500)
         ]
-        started = time.perf_counter()
         repo.insert_many(batch)
-        best = min(best, time.perf_counter() - started)
-    assert count(engine, "exposure") == 1500
-    # The brief: "well under 50 ms" on SQLite (measured ~10 ms); generous here, so it never flakes.
-    assert best < 0.25, f"insert_many of 500 exposures took {best * 1000:.1f} ms"
+        assert count(engine, "exposure") == 500 * (attempt + 1)
+    stored = repo.get("rank-2-00499-" + "x" * 20)
+    assert stored is not None
+    assert [s.counselor_id for s in stored.shown] == list(shown)
+    assert stored.client_id == "client-499"
 
 
 # --------------------------------------------------------------------------- outcomes
