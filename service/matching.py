@@ -18,26 +18,11 @@ from service.experimentation import Experimentation
 from service.exposures import Exposure, ExposureLog, Shown
 from service.storage.exposures import ExposureRepository
 
-__all__ = ["DEFAULT_TOP_K", "MAX_TOP_K", "MatchResult", "MatchingEngine", "resolve_top_k"]
+__all__ = ["MatchResult", "MatchingEngine"]
 
 #: How long to look again for a ranking another server process may still hold in its exposure
 #: queue (it writes at least every 50 ms) before calling it unknown.
 _ANOTHER_PROCESS_WAITS = (0.05, 0.1, 0.2)
-DEFAULT_TOP_K = 10
-MAX_TOP_K = 100
-
-
-def resolve_top_k(page_size: int) -> int:
-    """0 means the default; above the maximum is capped (AIP-158); negative is an error."""
-    if page_size < 0:
-        raise InvalidInput(
-            [
-                FieldViolation(
-                    "page_size", f"must be 0 (default {DEFAULT_TOP_K}) to {MAX_TOP_K}; got {page_size}"
-                )
-            ]
-        )
-    return min(page_size or DEFAULT_TOP_K, MAX_TOP_K)
 
 
 @dataclass(frozen=True)

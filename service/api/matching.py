@@ -7,11 +7,10 @@ from collections.abc import Mapping
 import grpc
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
-from matcher.errors import FieldViolation, InvalidInput
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES
-from service.api.convert.catalog import intake_from_proto, ranking_to_proto
+from service.api.convert.catalog import rank_request_from_proto, ranking_to_proto
 from service.api.convert.experiments import outcome_event_from_proto
-from service.matching import MatchingEngine, resolve_top_k
+from service.matching import MatchingEngine
 
 __all__ = ["MatchingServicer"]
 
@@ -29,21 +28,7 @@ class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
     def RankCounselors(
         self, request: matching_pb2.RankCounselorsRequest, context: grpc.ServicerContext
     ) -> matching_pb2.RankCounselorsResponse:
-        violations: list[FieldViolation] = []
-        top_k = intake = None
-        try:
-            top_k = resolve_top_k(request.page_size)
-        except InvalidInput as error:
-            violations.extend(error.violations)
-        if not request.HasField("intake"):
-            violations.append(FieldViolation("intake", "required: the client's intake preferences"))
-        else:
-            try:
-                intake = intake_from_proto(request.intake)
-            except InvalidInput as error:
-                violations.extend(error.violations)
-        if violations or top_k is None or intake is None:
-            raise InvalidInput(violations)
+        intake, top_k = rank_request_from_proto(request)
         result = self._engine.rank(intake, top_k, request.strategy)
         return ranking_to_proto(result.ranking, result.ranking_id, result.assignment)
 

@@ -30,6 +30,7 @@ from matcher.model import (
     validate_intake,
 )
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from service.api.paging import DEFAULT_TOP_K, MAX_TOP_K, page_size
 
 if TYPE_CHECKING:  # annotations only: keeps the CLI from importing storage and scipy
     from matcher.experiments import Assignment
@@ -45,6 +46,7 @@ __all__ = [
     "intake_to_proto",
     "merge_counselor",
     "profile_to_proto",
+    "rank_request_from_proto",
     "ranking_to_proto",
 ]
 
@@ -255,6 +257,30 @@ def intake_from_proto(msg: matching_pb2.Intake, path: str = "intake") -> Intake:
     )
     _validated(lambda: validate_intake(intake), path, out)
     return intake
+
+
+def rank_request_from_proto(msg: matching_pb2.RankCounselorsRequest) -> tuple[Intake, int]:
+    """The validated intake and the number of results (top k) a ranking request asks for.
+
+    Every problem of the request (page size, missing intake, each intake field) is raised
+    together as one :class:`InvalidInput`.
+    """
+    out: list[FieldViolation] = []
+    top_k = intake = None
+    try:
+        top_k = page_size(msg.page_size, default=DEFAULT_TOP_K, maximum=MAX_TOP_K)
+    except InvalidInput as error:
+        out.extend(error.violations)
+    if not msg.HasField("intake"):
+        out.append(FieldViolation("intake", "required: the client's intake preferences"))
+    else:
+        try:
+            intake = intake_from_proto(msg.intake)
+        except InvalidInput as error:
+            out.extend(error.violations)
+    if out or top_k is None or intake is None:
+        raise InvalidInput(out)
+    return intake, top_k
 
 
 def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
