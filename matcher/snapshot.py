@@ -40,7 +40,7 @@ between the two snapshots. Every array is read-only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import islice, pairwise
 from operator import attrgetter, lt
 from typing import Any
@@ -146,6 +146,23 @@ class CatalogSnapshot:
             raise NotFound("counselor", counselor_id)
         columns = Columns._make(np.delete(old, pos, axis=old.ndim - 1) for old in self.columns.arrays())
         return CatalogSnapshot(version, self.ids.delete(pos), self.profiles.delete(pos), columns.read_only())
+
+    def with_changes(
+        self, upserted: Sequence[CounselorProfile], deleted: Sequence[str], version: int
+    ) -> CatalogSnapshot:
+        """Return a snapshot at ``version`` with ``upserted`` added or replaced and ``deleted`` removed.
+
+        What another process changed, applied one counselor at a time
+        (:meth:`with_upsert`, :meth:`with_delete`); ids in ``deleted`` that this snapshot
+        does not hold are skipped (created and deleted again since it was made).
+        """
+        snapshot = self
+        for profile in upserted:
+            snapshot = snapshot.with_upsert(profile, version)
+        for counselor_id in deleted:
+            if counselor_id in snapshot:
+                snapshot = snapshot.with_delete(counselor_id, version)
+        return snapshot if snapshot.version == version else replace(snapshot, version=version)
 
     # ------------------------------------------------------------------ lookups
 

@@ -4,7 +4,8 @@ The ranking hot path reads :attr:`Catalog.snapshot`, an immutable columnar
 snapshot swapped atomically (one reference assignment) after every write. A write
 of this process patches the snapshot for the one counselor it changed; a change
 made elsewhere (another process, a migration) is noticed by :meth:`refresh`, which
-compares the store's catalog version with the snapshot's and rebuilds.
+compares the store's catalog version with the snapshot's and patches in the
+counselors the change log names, or rebuilds when it cannot.
 """
 
 from __future__ import annotations
@@ -22,7 +23,11 @@ from matcher.model import CounselorProfile, validate_counselor
 from matcher.snapshot import CatalogSnapshot
 from service.storage.counselors import CounselorRecord, CounselorRepository
 
-__all__ = ["Catalog", "load_snapshot", "new_counselor_id"]
+__all__ = ["PATCH_LIMIT", "Catalog", "load_snapshot", "new_counselor_id"]
+
+#: Most counselors changed elsewhere that :meth:`Catalog.refresh` patches in one by one; beyond,
+#: loading everything again is cheaper (a patch copies the changed columns: ~1 ms at 100k).
+PATCH_LIMIT = 200
 
 log = logging.getLogger(__name__)
 _ID_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
@@ -70,19 +75,31 @@ class Catalog:
         return self._repository
 
     def refresh(self) -> bool:
-        """Rebuild the snapshot if the store changed behind our back; return whether it did."""
+        """Catch up with writes made behind our back (another process); return whether anything changed."""
         if self._repository.catalog_version() == self._snapshot.version:
             return False
         with self._write_lock:
-            snapshot = load_snapshot(self._repository)
-            if snapshot.version != self._snapshot.version:
-                self._snapshot = snapshot
-                log.info(
-                    "catalog snapshot rebuilt",
-                    extra={"counselors": len(snapshot), "version": snapshot.version},
-                )
-                return True
-        return False
+            current = self._snapshot
+            snapshot, how = self._caught_up(current)
+            if snapshot.version == current.version:
+                return False
+            self._snapshot = snapshot
+        log.info("catalog snapshot " + how, extra={"counselors": len(snapshot), "version": snapshot.version})
+        return True
+
+    def _caught_up(self, current: CatalogSnapshot) -> tuple[CatalogSnapshot, str]:
+        """``current`` brought up to the store's version, and how (for the log).
+
+        The counselors written since ``current.version`` are patched in
+        (:meth:`CounselorRepository.changes_since`); the whole catalog is loaded again only
+        when the change log cannot say what changed (a bulk import) or more than
+        :data:`PATCH_LIMIT` counselors did.
+        """
+        changes = self._repository.changes_since(current.version, PATCH_LIMIT)
+        if changes is None:
+            return load_snapshot(self._repository), "rebuilt"
+        patched = current.with_changes(changes.upserted, changes.deleted, changes.version)
+        return patched, f"patched ({len(changes.upserted)} upserted, {len(changes.deleted)} deleted)"
 
     def _apply(
         self,
@@ -95,8 +112,8 @@ class Catalog:
             version = self._repository.catalog_version()
             if version == before + 1:
                 self._snapshot = patch(self._snapshot, version)
-            else:  # someone else wrote in between: take everything from the store
-                self._snapshot = load_snapshot(self._repository)
+            else:  # someone else wrote in between: catch up with theirs and ours
+                self._snapshot = self._caught_up(self._snapshot)[0]
             return record
 
     def create(self, profile: CounselorProfile, counselor_id: str = "") -> CounselorRecord:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from contextlib import closing
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -34,14 +35,16 @@ from service.storage.state_counters import StateCounter
 from service.storage.tables import (
     CATALOG_STATE_ID,
     COUNSELOR_ID_LENGTH,
+    catalog_change_table,
     catalog_state_table,
     counselor_table,
 )
 from service.storage.transactions import Transactions, now
 
-__all__ = ["LOAD_BATCH", "CounselorRecord", "CounselorRepository"]
+__all__ = ["LOAD_BATCH", "CatalogChanges", "CounselorRecord", "CounselorRepository"]
 
 _C = counselor_table
+_LOG = catalog_change_table
 _CATALOG_VERSION = StateCounter(catalog_state_table, CATALOG_STATE_ID, "catalog_version")
 _PAGINATION = KeysetPagination("counselor", (_C.c.id,), (str,))
 #: Ids looked up per statement when naming the ids of a failed batch (bind-parameter limits).
@@ -50,6 +53,28 @@ _LOOKUP_CHUNK = 500
 _NAMED_IDS = 5
 #: Rows read at a time by :meth:`CounselorRepository.load_all`.
 LOAD_BATCH = 5000
+
+
+@dataclass(frozen=True)
+class CatalogChanges:
+    """What changed in the catalog after some version, up to ``version``.
+
+    Attributes
+    ----------
+    version : the catalog version these changes lead to
+    upserted : the current profile of every counselor created or replaced since, by id
+    deleted : the ids of the counselors deleted since (and not created again), sorted
+    """
+
+    version: int
+    upserted: builtins.list[CounselorProfile]
+    deleted: builtins.list[str]
+
+
+def _log_change(connection: sa.Connection, counselor_id: str) -> None:
+    """Bump the catalog version and log ``counselor_id`` under the new version (same transaction)."""
+    version = _CATALOG_VERSION.bump(connection)
+    connection.execute(sa.insert(_LOG).values(version=version, counselor_id=counselor_id))
 
 
 def _id_problem(counselor_id: str) -> str | None:
@@ -107,7 +132,7 @@ class CounselorRepository(Transactions):
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), [values])
-                _CATALOG_VERSION.bump(connection)
+                _log_change(connection, profile.id)
         except IntegrityError as error:
             if is_duplicate_key(error):
                 raise Conflict(f"counselor {profile.id!r} already exists", reason="ALREADY_EXISTS") from None
@@ -146,7 +171,7 @@ class CounselorRepository(Transactions):
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), rows)
-                _CATALOG_VERSION.bump(connection)
+                _CATALOG_VERSION.bump(connection)  # not logged: readers reload everything
         except IntegrityError as error:
             if not is_duplicate_key(error):
                 raise
@@ -175,7 +200,7 @@ class CounselorRepository(Transactions):
             values = profile_values(profile, create_time, update_time)
             changes = {k: v for k, v in values.items() if k not in ("id", "create_time")}
             connection.execute(sa.update(_C).where(_C.c.id == profile.id).values(**changes))
-            _CATALOG_VERSION.bump(connection)
+            _log_change(connection, profile.id)
         return CounselorRecord(profile, create_time, update_time)
 
     def delete(self, counselor_id: str) -> None:
@@ -190,7 +215,7 @@ class CounselorRepository(Transactions):
             result = connection.execute(sa.delete(_C).where(_C.c.id == counselor_id))
             if result.rowcount == 0:
                 raise NotFound("counselor", counselor_id)
-            _CATALOG_VERSION.bump(connection)
+            _log_change(connection, counselor_id)
 
     # -- reads
 
@@ -264,6 +289,42 @@ class CounselorRepository(Transactions):
                 for rows in batches:
                     profiles.extend(map(mapper.profile, rows))
         return profiles, version
+
+    def changes_since(self, version: int, limit: int) -> CatalogChanges | None:
+        """The counselors changed after catalog ``version``, read in one snapshot of the store.
+
+        Returns None when only a full reload can bring a snapshot at ``version`` up to date:
+        some version after it is missing from the change log (a bulk import, a write made
+        before the log existed, a store reset), or more than ``limit`` counselors changed.
+        """
+        with self._read() as connection:
+            current = _CATALOG_VERSION.read(connection)
+            if current == version:
+                return CatalogChanges(current, [], [])
+            versions, counselors = connection.execute(
+                sa.select(sa.func.count(), sa.func.count(sa.distinct(_LOG.c.counselor_id))).where(
+                    _LOG.c.version > version, _LOG.c.version <= current
+                )
+            ).one()
+            if current < version or versions != current - version or counselors > limit:
+                return None
+            ids = sorted(
+                connection.execute(
+                    sa.select(_LOG.c.counselor_id)
+                    .distinct()
+                    .where(_LOG.c.version > version, _LOG.c.version <= current)
+                ).scalars()
+            )
+            mapper = ProfileMapper()
+            upserted: builtins.list[CounselorProfile] = []
+            for start in range(0, len(ids), _LOOKUP_CHUNK):
+                chunk = ids[start : start + _LOOKUP_CHUNK]
+                rows = connection.execute(
+                    sa.select(*PROFILE_COLUMNS).where(_C.c.id.in_(chunk)).order_by(_C.c.id)
+                ).all()
+                upserted.extend(map(mapper.profile, rows))
+        present = {p.id for p in upserted}
+        return CatalogChanges(current, upserted, [i for i in ids if i not in present])
 
     def catalog_version(self) -> int:
         """The current catalog version: 0 for a new database, +1 for every successful write."""

@@ -21,14 +21,19 @@ class StateCounter:
     row_id: int
     column: str
 
-    def bump(self, connection: sa.Connection) -> None:
-        """Add 1 to the counter, in the transaction of ``connection``."""
+    def bump(self, connection: sa.Connection) -> int:
+        """Add 1 to the counter, in the transaction of ``connection``; return the new value.
+
+        The write locks the row until the transaction ends, so the value read back is this
+        transaction's own.
+        """
         table = self.table
         result = connection.execute(
             sa.update(table).where(table.c.id == self.row_id).values({self.column: table.c[self.column] + 1})
         )
         if result.rowcount == 0:  # a schema made without the migration's seed row
             connection.execute(sa.insert(table).values({"id": self.row_id, self.column: 1}))
+        return self.read(connection)
 
     def read(self, connection: sa.Connection) -> int:
         """The counter: 0 if nothing was ever counted."""

@@ -36,10 +36,12 @@ from sqlmodel import Field, SQLModel
 __all__ = [
     "CATALOG_STATE_ID",
     "COUNSELOR_ID_LENGTH",
+    "CatalogChangeRow",
     "CatalogStateRow",
     "CounselorRow",
     "JsonType",
     "UTCDateTime",
+    "catalog_change_table",
     "catalog_state_table",
     "counselor_table",
 ]
@@ -129,6 +131,22 @@ class CatalogStateRow(SQLModel, table=True):
     catalog_version: int = Field(sa_column=sa.Column(sa.BigInteger, nullable=False))
 
 
+class CatalogChangeRow(SQLModel, table=True):
+    """The counselor a single-counselor write changed, and the ``catalog_version`` it made.
+
+    Written in the transaction of the write, so that a server process whose snapshot is
+    at an older version can patch in just the counselors changed since, instead of loading
+    the whole catalog (``CounselorRepository.changes_since``). Bulk imports write no rows:
+    the versions they made are missing from the log, which tells readers to load everything.
+    """
+
+    __tablename__ = "catalog_change"
+
+    version: int = Field(sa_column=sa.Column(sa.BigInteger, primary_key=True, autoincrement=False))
+    counselor_id: str = Field(sa_column=sa.Column(IdType, nullable=False))
+
+
 #: The Core tables, for fast column-wise statements.
 counselor_table: sa.Table = SQLModel.metadata.tables["counselor"]
 catalog_state_table: sa.Table = SQLModel.metadata.tables["catalog_state"]
+catalog_change_table: sa.Table = SQLModel.metadata.tables["catalog_change"]

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import socket
 import sqlite3
+import time
 from pathlib import Path
 
-from attune.v1 import matching_pb2
+from attune.v1 import counselor_pb2, matching_pb2
 from matcher.synthetic import synthetic_intakes
 from service.api.convert.catalog import intake_to_proto
 from service.cli.client import AttuneClient
@@ -60,3 +61,38 @@ def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
     with sqlite3.connect(db) as connection:
         stored = {row[0] for row in connection.execute("SELECT ranking_id FROM exposure")}
     assert set(ranking_ids) <= stored
+
+
+def test_a_write_through_one_process_is_patched_into_the_other(tmp_path: Path) -> None:
+    port = free_port()
+    service = start_service(
+        f"sqlite:///{tmp_path / 'multi.db'}",
+        "--seed-demo-if-empty",
+        "--demo-count",
+        "80",
+        "--processes",
+        "2",
+        port=port,
+        processes=2,
+    )
+    request = matching_pb2.RankCounselorsRequest(intake=intake_to_proto(synthetic_intakes(1, seed=5)[0]))
+
+    def top_ids() -> list[str]:
+        with AttuneClient(service.address, 10) as fresh:  # a new connection: either process
+            return [r.counselor_id for r in fresh.call(fresh.matching.RankCounselors, request).results]
+
+    try:
+        best = top_ids()[0]
+        with AttuneClient(service.address, 10) as client:
+            client.call(client.counselors.DeleteCounselor, counselor_pb2.DeleteCounselorRequest(id=best))
+        deadline = time.monotonic() + 5
+        unseen = 0  # consecutive rankings, each on a new connection, without the deleted counselor
+        while unseen < 12:
+            assert time.monotonic() < deadline, f"{best} still ranked by some process after 5 s"
+            unseen = 0 if best in top_ids() else unseen + 1
+    finally:
+        assert service.stop() == 0
+    logs = [json.loads(line) for line in service.log_lines if line.startswith("{")]
+    patched = [e for e in logs if e["message"] == "catalog snapshot patched (0 upserted, 1 deleted)"]
+    assert len(patched) == 1  # the process that did not make the write: patched, not rebuilt
+    assert not [e for e in logs if e["message"] == "catalog snapshot rebuilt"]

@@ -130,6 +130,25 @@ def test_upsert_and_delete_equal_a_rebuild() -> None:
     assert_same_snapshot(snap, CatalogSnapshot.build(list(profiles.values()), 0))
 
 
+def test_with_changes_equals_a_rebuild_of_the_changed_catalog() -> None:
+    r = random.Random(4)
+    profiles = {p.id: p for p in random_profiles(120, seed=6)}
+    snap = CatalogSnapshot.build(list(profiles.values()), 1)
+    replaced = [random_profile(r, i) for i in ("c0000003", "c0000077")]
+    added = [random_profile(r, i) for i in ("a-new", "c0000050x", "zz-new")]
+    deleted = ["c0000010", "c0000119", "never-here"]  # the last: created and deleted elsewhere since
+    changed = snap.with_changes([*replaced, *added], deleted, 9)
+    for p in [*replaced, *added]:
+        profiles[p.id] = p
+    for counselor_id in deleted:
+        profiles.pop(counselor_id, None)
+    assert changed.version == 9
+    assert_same_snapshot(changed, CatalogSnapshot.build(list(profiles.values()), 9))
+    assert len(snap) == 120 and snap.version == 1  # the old snapshot is left as it was
+    nothing = snap.with_changes([], ["never-here"], 10)  # only the version moves
+    assert nothing.version == 10 and nothing.ids is snap.ids and nothing.columns is snap.columns
+
+
 def test_changes_leave_the_old_snapshot_intact_and_share_unchanged_columns() -> None:
     profiles = random_profiles(200, seed=9)
     snap = CatalogSnapshot.build(profiles, 1)

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from matcher.model import CounselorProfile
 from matcher.snapshot import CatalogSnapshot
+from service import catalog as catalog_module
 from service.catalog import Catalog
 from service.storage import batches, counselors
 from service.storage.counselors import CounselorRepository
@@ -46,7 +47,8 @@ def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
     repository.create_many(random_profiles(100, seed=5))
     catalog = Catalog(repository)
     before = catalog.snapshot
-    repository.create(CounselorProfile("zz-new", "New"))  # a write the catalog did not make
+    # A write the catalog did not make, in bulk: not in the change log, so only a rebuild catches up.
+    repository.create_many([CounselorProfile("zz-new", "New")])
     real_batches = batches.row_batches
     read: list[int] = []
 
@@ -71,3 +73,77 @@ def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
     assert catalog.refresh() is True
     assert len(catalog.snapshot) == 101 and "zz-new" in catalog.snapshot
     assert_same(catalog.snapshot, CatalogSnapshot.build(repository.load_all()[0], 2))
+
+
+# --------------------------------------------------------------------------- another process's writes
+
+
+def stored(repository: CounselorRepository) -> CatalogSnapshot:
+    profiles, version = repository.load_all()
+    return CatalogSnapshot.build(profiles, version)
+
+
+def test_writes_of_another_process_are_patched_in_without_a_reload(
+    repository: CounselorRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    profiles = random_profiles(200, seed=6)
+    repository.create_many(profiles)
+    here, there = Catalog(repository), Catalog(repository)  # two server processes on one store
+    reloads: list[int] = []
+    real = catalog_module.load_snapshot
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    changed = random_profiles(205, seed=7)  # same ids c0000000.., other values; 5 new ones
+    by_id = {p.id: p for p in changed}
+    there.replace(by_id["c0000003"])
+    there.replace(by_id["c0000004"])
+    there.replace(CounselorProfile(**{**by_id["c0000004"].__dict__, "caseload_current": 0}))  # twice
+    there.delete("c0000010")
+    there.create(by_id["c0000200"], "c0000200")
+    there.create(by_id["c0000201"], "c0000201")
+    there.delete("c0000201")  # created and deleted again: nothing to patch for it
+    assert here.snapshot.version == 1
+
+    assert here.refresh() is True
+
+    assert reloads == []
+    assert_same(here.snapshot, stored(repository))
+    assert_same(here.snapshot, there.snapshot)
+    assert here.refresh() is False  # nothing new
+
+
+def test_an_own_write_after_another_process_wrote_catches_up_with_both(
+    repository: CounselorRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repository.create_many(random_profiles(50, seed=8))
+    here, there = Catalog(repository), Catalog(repository)
+    reloads: list[int] = []
+    real = catalog_module.load_snapshot
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    there.delete("c0000001")
+    here.create(CounselorProfile("zz-here", "Here"), "zz-here")  # version jumps by 2: theirs and ours
+    assert reloads == []
+    assert "c0000001" not in here.snapshot and "zz-here" in here.snapshot
+    assert_same(here.snapshot, stored(repository))
+
+
+@pytest.mark.parametrize("bulk", [True, False], ids=["bulk import", "over the patch limit"])
+def test_what_the_change_log_cannot_patch_is_reloaded(
+    repository: CounselorRepository, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    repository.create_many(random_profiles(40, seed=9))
+    here, there = Catalog(repository), Catalog(repository)
+    monkeypatch.setattr(catalog_module, "PATCH_LIMIT", 2)
+    reloads: list[int] = []
+    real = catalog_module.load_snapshot
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    if bulk:
+        there.create_many([CounselorProfile("zz-1", "One")])
+        reloads.clear()  # `there` reloads after its own bulk write
+    else:
+        for counselor_id in ("c0000001", "c0000002", "c0000003"):
+            there.delete(counselor_id)
+
+    assert here.refresh() is True
+
+    assert reloads == [1]
+    assert_same(here.snapshot, stored(repository))

@@ -19,7 +19,7 @@ from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.storage import batches, counselors
 from service.storage.counselors import CounselorRecord, CounselorRepository
 from service.storage.database import make_engine
-from service.storage.tables import counselor_table
+from service.storage.tables import catalog_change_table, counselor_table
 
 
 @pytest.fixture
@@ -442,6 +442,55 @@ def test_a_database_error_while_reading_reaches_the_caller(
     assert len(repo.load_all()[0]) == 9
 
 
+# --------------------------------------------------------------------------- change log
+
+
+def test_changes_since_names_what_each_single_write_changed(repo: CounselorRepository) -> None:
+    repo.create_many([simple("a"), simple("b"), simple("c")])  # version 1, a bulk write
+    repo.replace(simple("a", display_name="A again"))  # 2
+    repo.delete("b")  # 3
+    repo.create(simple("d"))  # 4
+    repo.create(simple("e"))  # 5
+    repo.delete("e")  # 6
+    repo.replace(simple("a", display_name="A a third time"))  # 7
+
+    changes = repo.changes_since(1, limit=10)
+    assert changes is not None
+    assert changes.version == repo.catalog_version() == 7
+    assert changes.upserted == [repo.get("a").profile, repo.get("d").profile]
+    assert changes.upserted[0].display_name == "A a third time"
+    assert changes.deleted == ["b", "e"]
+
+    later = repo.changes_since(5, limit=10)
+    assert later is not None and (later.upserted, later.deleted) == ([repo.get("a").profile], ["e"])
+    assert repo.changes_since(7, limit=10) == counselors.CatalogChanges(7, [], [])
+
+
+def test_changes_since_is_none_when_only_a_full_load_can_catch_up(repo: CounselorRepository) -> None:
+    repo.create(simple("a"))  # 1
+    repo.create_many([simple("b"), simple("c")])  # 2: a bulk write is not in the log
+    repo.create(simple("d"))  # 3
+    repo.create(simple("e"))  # 4
+    assert repo.changes_since(0, limit=10) is None  # spans the bulk write
+    assert repo.changes_since(1, limit=10) is None
+    changes = repo.changes_since(2, limit=2)
+    assert changes is not None and [p.id for p in changes.upserted] == ["d", "e"]
+    assert repo.changes_since(2, limit=1) is None  # more counselors changed than the limit
+    assert repo.changes_since(9, limit=10) is None  # a version the store never had (it was reset)
+
+
+def test_a_failed_write_logs_no_change(repo: CounselorRepository, engine: sa.Engine) -> None:
+    repo.create(simple("a"))
+    with pytest.raises(Conflict):
+        repo.create(simple("a"))
+    with pytest.raises(NotFound):
+        repo.delete("zz")
+    with engine.connect() as connection:
+        logged = connection.execute(sa.select(catalog_change_table)).all()
+    assert [tuple(row) for row in logged] == [(1, "a")]
+    assert repo.catalog_version() == 1
+
+
 # --------------------------------------------------------------------------- threads
 
 
@@ -470,6 +519,9 @@ def test_concurrent_writers_from_threads(engine: sa.Engine) -> None:
     assert errors == []
     assert repo.count() == threads_n * per_thread
     assert repo.catalog_version() == 2 * threads_n * per_thread
+    with engine.connect() as connection:  # every write logged under the version it made
+        versions = connection.execute(sa.select(catalog_change_table.c.version)).scalars().all()
+    assert sorted(versions) == list(range(1, 2 * threads_n * per_thread + 1))
 
 
 def test_stored_json_shapes_are_as_documented(repo: CounselorRepository, engine: sa.Engine) -> None:
