@@ -12,7 +12,7 @@ from attune.v1 import counselor_pb2, matching_pb2
 from matcher.synthetic import synthetic_intakes
 from service.api.convert.catalog import intake_to_proto
 from service.cli.client import AttuneClient
-from tests.e2e.conftest import start_service
+from tests.e2e.conftest import RunningService, start_service
 
 
 def free_port() -> int:
@@ -21,19 +21,23 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
-    db = tmp_path / "multi.db"
-    port = free_port()
-    service = start_service(
+def two_processes(db: Path) -> RunningService:
+    """`attune serve --processes 2` on a demo catalog of 80 counselors in the SQLite file ``db``."""
+    return start_service(
         f"sqlite:///{db}",
         "--seed-demo-if-empty",
         "--demo-count",
         "80",
         "--processes",
         "2",
-        port=port,
+        port=free_port(),
         processes=2,
     )
+
+
+def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
+    db = tmp_path / "multi.db"
+    service = two_processes(db)
     ranking_ids: list[str] = []
     try:
         with AttuneClient(service.address, 10) as client:
@@ -64,17 +68,7 @@ def test_two_processes_share_the_port_and_the_work(tmp_path: Path) -> None:
 
 
 def test_a_write_through_one_process_is_patched_into_the_other(tmp_path: Path) -> None:
-    port = free_port()
-    service = start_service(
-        f"sqlite:///{tmp_path / 'multi.db'}",
-        "--seed-demo-if-empty",
-        "--demo-count",
-        "80",
-        "--processes",
-        "2",
-        port=port,
-        processes=2,
-    )
+    service = two_processes(tmp_path / "multi.db")
     request = matching_pb2.RankCounselorsRequest(intake=intake_to_proto(synthetic_intakes(1, seed=5)[0]))
 
     def top_ids() -> list[str]:
