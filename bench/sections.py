@@ -173,6 +173,12 @@ def comparison_section(
                         "does it), each run",
                         ", ".join(f"{t:.2f} s" for t in c.rebuild_times_s),
                     ],
+                    [
+                        "another server process wrote one counselor: `Catalog.refresh` catching up "
+                        f"(p50 / max of {c.sibling_patch.count})",
+                        f"{fmt_us(c.sibling_patch.p50_us)} / {fmt_us(c.sibling_patch.max_us)}, "
+                        + ("patched in place, no reload" if c.sibling_patched else "a full reload happened"),
+                    ],
                 ],
             )
         )  # fmt: skip

@@ -10,7 +10,7 @@ from __future__ import annotations
 import statistics
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import psycopg
@@ -27,7 +27,7 @@ from matcher.model import CounselorProfile, Intake
 from matcher.ranking import rank
 from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
-from service.catalog import load_snapshot
+from service.catalog import Catalog, load_snapshot
 from service.storage.counselors import CounselorRepository
 from service.storage.database import make_engine
 from service.storage.tables import counselor_table
@@ -46,6 +46,8 @@ class ComparisonResult:
     load_and_score: Latency
     load_s: float
     rebuild_times_s: list[float]  # full rebuilds from the store, as the server does them
+    sibling_patch: Latency  # Catalog.refresh catching up with one counselor written by another process
+    sibling_patched: bool  # every such refresh patched the snapshot (no full reload)
     checked: int
     identical: int
 
@@ -68,6 +70,33 @@ def load_catalog(url: sa.URL, profiles: Sequence[CounselorProfile]) -> None:
             autocommit.exec_driver_sql("CHECKPOINT")  # no background writes left to slow a measurement
     finally:
         engine.dispose()
+
+
+def _sibling_catch_up(
+    config: BenchConfig, repository: CounselorRepository, profiles: Sequence[CounselorProfile]
+) -> tuple[Latency, bool]:
+    """Time ``Catalog.refresh`` after another process wrote one counselor, as a sibling server does.
+
+    Each counselor written is changed, caught up with, then written back and caught up with
+    again (both timed), so that the store ends as it began. Returns the latencies and whether
+    every refresh patched the snapshot in place (the id tuple kept: no full reload).
+    """
+    catalog = Catalog(repository)  # a server process's catalog, loaded whole at start
+    times: list[int] = []
+    patched = True
+    for i in range(config.update_repeats):
+        original = profiles[(i * 7919) % len(profiles)]
+        changed = replace(original, caseload_current=0, display_name=original.display_name + " (moved)")
+        for written in (changed, original):
+            before = catalog.snapshot
+            repository.replace(written)  # what a sibling process's UpdateCounselor does to the store
+            start = time.perf_counter_ns()
+            caught_up = catalog.refresh()
+            times.append(time.perf_counter_ns() - start)
+            if not caught_up or catalog.snapshot.profile(written.id) != written:
+                raise AssertionError(f"refresh did not serve the new {written.id}")
+            patched = patched and catalog.snapshot.ids is before.ids
+    return latency_of(times), patched
 
 
 def postgres_settings(conn: psycopg.Connection[Any]) -> str:
@@ -192,6 +221,7 @@ def compare(
             if rebuilt.ids != snapshot.ids:
                 raise AssertionError("the rebuilt snapshot holds other counselors")
             del rebuilt
+        sibling_patch, sibling_patched = _sibling_catch_up(config, repository, profiles)
     finally:
         engine.dispose()
 
@@ -206,6 +236,8 @@ def compare(
         load_and_score=latency_of(e2e),
         load_s=statistics.median(loads),
         rebuild_times_s=rebuild_times,
+        sibling_patch=sibling_patch,
+        sibling_patched=sibling_patched,
         checked=checked,
         identical=identical,
     )

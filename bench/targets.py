@@ -8,6 +8,7 @@ from bench.grpc_bench import GrpcResult
 from bench.inprocess import SizeResult
 from bench.report import Target, fmt_ratio, fmt_us
 from bench.side_by_side import ComparisonResult
+from service.config import SIBLING_REFRESH_SECONDS
 
 __all__ = ["judge"]
 
@@ -114,7 +115,17 @@ def judge(
             f"max {fmt_us(u.visible.max_us)} (p50 {fmt_us(u.visible.p50_us)}) over gRPC at {grpc.size:,}; "
             f"{rebuild}"
         )
-        out.append(Target(name, goal, figure, u.visible.max_us <= 1_000_000 and u.patched))
+        met = u.visible.max_us <= 1_000_000 and u.patched
+        if comparisons:  # the other processes of `attune serve --processes N`: poll, then patch
+            c = max(comparisons, key=lambda c: c.size)
+            worst_s = SIBLING_REFRESH_SECONDS + c.sibling_patch.max_us / 1e6
+            figure += (
+                f". Written through a sibling process: at most the {SIBLING_REFRESH_SECONDS:g} s poll + "
+                f"{fmt_us(c.sibling_patch.max_us)} to catch up at {c.size:,}, "
+                + ("patched, no reload" if c.sibling_patched else "a full reload happened")
+            )
+            met = met and c.sibling_patched and worst_s <= 1.0
+        out.append(Target(name, goal, figure, met))
     else:
         out.append(_missing(name, goal, "gRPC"))
 

@@ -6,10 +6,15 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["DEFAULT_ADDRESS", "DEFAULT_DATABASE_URL", "Config"]
+__all__ = ["DEFAULT_ADDRESS", "DEFAULT_DATABASE_URL", "SIBLING_REFRESH_SECONDS", "Config"]
 
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DEFAULT_DATABASE_URL = "sqlite:///var/attune.db"
+
+
+#: The refresh interval when several processes serve and none is configured: a sibling's write is
+#: served within a second (this poll, then a patch of milliseconds).
+SIBLING_REFRESH_SECONDS = 0.5
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class Config:
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         if "ATTUNE_REFRESH_SECONDS" not in env and int(values["processes"]) > 1:  # type: ignore[call-overload]
-            values["refresh_seconds"] = 0.5  # siblings' writes must be served within a second
+            values["refresh_seconds"] = SIBLING_REFRESH_SECONDS
         return cls(**values)  # type: ignore[arg-type]
 
 
