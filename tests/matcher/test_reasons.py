@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from matcher.availability import availability_bits
+from matcher.hours_phrase import describe_shared_hours, join_words, words_to_int
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.reasons import ReasonWriter, describe_shared_hours, explain, join_words, words_to_int
+from matcher.reasons import ReasonWriter, explain
 from matcher.snapshot import CatalogSnapshot
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
