@@ -26,7 +26,8 @@ class Config:
     address : host:port to bind; port 0 picks a free port (tests).
     database_url : SQLAlchemy URL; SQLite file by default, ``postgresql://...`` in production.
     grace_seconds : how long in-flight calls may finish after SIGTERM.
-    max_workers : gRPC thread pool size (per process).
+    max_workers : threads (per process) for the calls that wait on the database; rankings run on the
+        gRPC event loop itself.
     processes : server processes sharing the port (SO_REUSEPORT), to use more than one core
         despite the GIL; each keeps its own snapshot and sees the others' writes within
         ``refresh_seconds``.

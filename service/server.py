@@ -4,21 +4,32 @@
 bound port (tests pass port 0); ``serve(config)`` runs it until SIGTERM/SIGINT,
 then marks health NOT_SERVING, lets in-flight calls drain for
 ``config.grace_seconds`` and stops.
+
+The server is ``grpc.aio`` on an event loop thread of its own, behind a blocking API
+(:class:`AttuneServer`). Rankings run on the loop itself (:data:`INLINE_METHODS`):
+under concurrent load that costs about 15% less CPU per call than the thread-pool
+server, which hands every call from its polling thread to a worker (measured at 10k
+counselors, two client threads: 0.75 against 0.85-0.89 ms of server CPU per ranking).
+Calls that wait on the database run on a thread pool, so the loop keeps serving.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import multiprocessing
 import os
 import signal
 import threading
+from collections.abc import Coroutine
 from concurrent import futures
 from dataclasses import dataclass, field
 from types import FrameType
+from typing import Any, TypeVar
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined]  # not in the stubs
 from grpc_reflection.v1alpha import reflection
 
 from attune.v1 import (
@@ -56,32 +67,74 @@ SERVICE_NAMES = (
     experiment_pb2.DESCRIPTOR.services_by_name["ExperimentService"].full_name,
 )
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024
+T = TypeVar("T")
 
 
 class SchemaOutOfDate(RuntimeError):
     """The database has not been migrated to the schema this code needs."""
 
 
+#: Methods served on the event loop itself: fast and CPU-only (no database). Every other method
+#: runs on the server's thread pool.
+INLINE_METHODS = frozenset(
+    f"/{matching_pb2.DESCRIPTOR.services_by_name['MatchingService'].full_name}/{name}"
+    for name in ("RankCounselors", "GetVocabulary")
+)
+
+
+class _EventLoop:
+    """An asyncio event loop running on a thread of its own: the gRPC server's."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self.loop.run_forever, name="grpc-loop", daemon=True)
+        self._thread.start()
+
+    def run(self, work: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
+        """Run ``work`` on the loop and wait for its result."""
+        return asyncio.run_coroutine_threadsafe(work, self.loop).result(timeout)
+
+    def close(self) -> None:
+        """Stop the loop and its thread."""
+        if self.loop.is_closed():
+            return
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self._thread.join()
+        self.loop.close()
+
+    @property
+    def closed(self) -> bool:
+        return self.loop.is_closed()
+
+
 @dataclass
 class AttuneServer:
-    """A gRPC server with the parts that must stop with it."""
+    """A gRPC server (``grpc.aio``, on an event loop thread of its own) with the parts that must stop with it.
 
-    grpc_server: grpc.Server
-    health: health.HealthServicer
+    Its methods are plain blocking calls, usable from any thread.
+    """
+
+    grpc_server: grpc.aio.Server
+    health: health_aio.HealthServicer
     catalog: Catalog
     experimentation: Experimentation
     exposure_log: ExposureLog
     config: Config
+    _events: _EventLoop
+    _executor: futures.ThreadPoolExecutor
     _stop_refresh: threading.Event = field(default_factory=threading.Event)
     _refresher: threading.Thread | None = None
 
     def start(self) -> None:
         """Start serving and begin watching the store for outside changes."""
-        self.grpc_server.start()
-        for name in ("", *SERVICE_NAMES):
-            self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        self._events.run(self._start())
         self._refresher = threading.Thread(target=self._refresh_loop, name="catalog-refresh", daemon=True)
         self._refresher.start()
+
+    async def _start(self) -> None:
+        await self.grpc_server.start()
+        for name in ("", *SERVICE_NAMES):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
     def _refresh_loop(self) -> None:
         while not self._stop_refresh.wait(self.config.refresh_seconds):
@@ -93,19 +146,31 @@ class AttuneServer:
 
     def stop(self, grace: float | None = None) -> None:
         """Health NOT_SERVING, drain in-flight calls for ``grace`` seconds, then stop."""
+        if self._events.closed:
+            return
         grace = self.config.grace_seconds if grace is None else grace
-        self.health.enter_graceful_shutdown()
-        self.grpc_server.stop(grace).wait()
+        self._events.run(self._stop(grace))
+        self._events.close()
+        self._executor.shutdown(wait=True)
         self.exposure_log.close()  # every ranking served is written before we exit
         self._stop_refresh.set()
         if self._refresher is not None:
             self._refresher.join(timeout=5)
         self.catalog.repository.engine.dispose()
 
+    async def _stop(self, grace: float) -> None:
+        await self.health.enter_graceful_shutdown()
+        await self.grpc_server.stop(grace)
+
     def wait_for_termination(self, timeout: float | None = None) -> bool:
         """Block until the server stops or ``timeout`` passes; True if it stopped."""
-        timed_out = self.grpc_server.wait_for_termination(timeout)
-        return not timed_out
+        if self._events.closed:
+            return True
+        try:
+            stopped = self._events.run(self.grpc_server.wait_for_termination(timeout))
+        except RuntimeError:  # the loop stopped while we waited: so did the server
+            return True
+        return bool(stopped) or self._events.closed
 
 
 def create_server(config: Config) -> tuple[AttuneServer, int]:
@@ -122,31 +187,48 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
     exposures = ExposureRepository(database)
     experimentation = Experimentation(StrategyRepository(database), ExperimentRepository(database), exposures)
     exposure_log = ExposureLog(exposures.insert_many)
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc"),
-        interceptors=[ErrorMappingInterceptor()],
-        options=[
-            # Share the port only when we run several processes on purpose; otherwise a second
-            # `attune serve` on a taken port fails instead of silently splitting the traffic.
-            ("grpc.so_reuseport", 1 if config.processes > 1 else 0),
-            ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
-            ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
-        ],
-    )
-    counselor_pb2_grpc.add_CounselorServiceServicer_to_server(CounselorServicer(catalog), server)
     matching = MatchingEngine(catalog, experimentation, exposure_log, exposures)
-    matching_pb2_grpc.add_MatchingServiceServicer_to_server(MatchingServicer(matching), server)
-    experiment_pb2_grpc.add_StrategyServiceServicer_to_server(StrategyServicer(experimentation), server)
-    experiment_pb2_grpc.add_ExperimentServiceServicer_to_server(ExperimentServicer(experimentation), server)
-    health_servicer = health.HealthServicer(experimental_non_blocking=True)
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(
-        (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+    executor = futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc")
+    events = _EventLoop()
+
+    async def build() -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
+        server = grpc.aio.server(
+            interceptors=[ErrorMappingInterceptor(executor, INLINE_METHODS)],
+            options=[
+                # Share the port only when we run several processes on purpose; otherwise a second
+                # `attune serve` on a taken port fails instead of silently splitting the traffic.
+                ("grpc.so_reuseport", 1 if config.processes > 1 else 0),
+                ("grpc.max_receive_message_length", _MAX_MESSAGE_BYTES),
+                ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
+            ],
+        )
+        counselor_pb2_grpc.add_CounselorServiceServicer_to_server(CounselorServicer(catalog), server)
+        matching_pb2_grpc.add_MatchingServiceServicer_to_server(MatchingServicer(matching), server)
+        experiment_pb2_grpc.add_StrategyServiceServicer_to_server(StrategyServicer(experimentation), server)
+        experiment_pb2_grpc.add_ExperimentServiceServicer_to_server(
+            ExperimentServicer(experimentation), server
+        )
+        health_servicer = health_aio.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
+        reflection.enable_server_reflection(
+            (*SERVICE_NAMES, health.SERVICE_NAME, reflection.SERVICE_NAME), server
+        )
+        return server, health_servicer, server.add_insecure_port(config.address)
+
+    try:
+        server, health_servicer, port = events.run(build())
+        if port == 0:
+            raise OSError(f"could not bind {config.address}")
+    except BaseException:
+        events.close()
+        executor.shutdown()
+        exposure_log.close()
+        database.dispose()
+        raise
+    attune = AttuneServer(
+        server, health_servicer, catalog, experimentation, exposure_log, config, events, executor
     )
-    port = server.add_insecure_port(config.address)
-    if port == 0:
-        raise OSError(f"could not bind {config.address}")
-    return AttuneServer(server, health_servicer, catalog, experimentation, exposure_log, config), port
+    return attune, port
 
 
 def serve(config: Config) -> None:

@@ -10,9 +10,12 @@ and returned as ``INTERNAL`` without details.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Collection
+from concurrent.futures import Executor
 from typing import Any
 
 import grpc
@@ -22,7 +25,7 @@ from grpc_status import rpc_status
 
 from matcher.errors import AttuneError, Conflict, InvalidInput, NotFound
 
-__all__ = ["ERROR_DOMAIN", "ErrorMappingInterceptor", "status_for"]
+__all__ = ["ERROR_DOMAIN", "ErrorMappingInterceptor", "Runner", "status_for"]
 
 log = logging.getLogger(__name__)
 ERROR_DOMAIN = "attune"
@@ -65,55 +68,90 @@ def status_for(error: AttuneError) -> status_pb2.Status:
     return status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message=str(error), details=[_pack(info)])
 
 
-def _wrap(behavior: Callable[[Any, grpc.ServicerContext], Any], method: str) -> Callable[..., Any]:
-    def handler(request: Any, context: grpc.ServicerContext) -> Any:
+#: Runs a servicer's sync method for the event loop: on the loop itself, or on a worker thread.
+Runner = Callable[[Callable[[Any, Any], Any], Any, Any], Awaitable[Any]]
+
+
+def _wrap(behavior: Callable[[Any, Any], Any], method: str, run: Runner) -> Callable[..., Awaitable[Any]]:
+    is_async = inspect.iscoroutinefunction(behavior)
+
+    async def handler(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         started = time.perf_counter()
         outcome = "OK"
         try:
             remaining = context.time_remaining()
             if remaining is not None and remaining <= 0:
                 outcome = "DEADLINE_EXCEEDED"
-                context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call started")
-            return behavior(request, context)
+                await context.abort(
+                    grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call started"
+                )
+            if is_async:  # the standard services (health)
+                return await behavior(request, context)
+            return await run(behavior, request, context)
         except AttuneError as error:
             status = status_for(error)
             outcome = code_pb2.Code.Name(status.code)
-            context.abort_with_status(rpc_status.to_status(status))
+            rich = rpc_status.to_status(status)
+            await context.abort(rich.code, rich.details, rich.trailing_metadata)
+        except grpc.aio.AbortError:  # aborted on purpose (above, or by the behaviour)
+            raise
         except Exception:
-            if getattr(context, "code", lambda: None)() is not None:  # already aborted by the servicer
-                raise
             outcome = "INTERNAL"
             log.exception("unexpected error", extra={"method": method})
-            context.abort(grpc.StatusCode.INTERNAL, "internal error; it has been logged")
+            await context.abort(grpc.StatusCode.INTERNAL, "internal error; it has been logged")
         finally:
             # Method, status and duration only: never the request, which may hold intake answers.
-            log.log(
-                logging.DEBUG if outcome == "OK" else logging.INFO,
-                "rpc",
-                extra={
-                    "method": method,
-                    "code": outcome,
-                    "ms": round((time.perf_counter() - started) * 1e3, 3),
-                },
-            )
+            if outcome != "OK" or log.isEnabledFor(logging.DEBUG):
+                log.log(
+                    logging.DEBUG if outcome == "OK" else logging.INFO,
+                    "rpc",
+                    extra={
+                        "method": method,
+                        "code": outcome,
+                        "ms": round((time.perf_counter() - started) * 1e3, 3),
+                    },
+                )
 
     return handler
 
 
-class ErrorMappingInterceptor(grpc.ServerInterceptor):  # type: ignore[type-arg]
-    """Wraps every unary-unary handler so domain errors become rich gRPC statuses."""
+class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-arg]
+    """Wraps every unary-unary handler of an asyncio server: domain errors become rich gRPC statuses.
 
-    def intercept_service(
+    It also decides where a servicer's (sync) method runs: the methods named in ``inline``
+    (fast, CPU-only: ranking) run on the event loop itself, which saves a thread hand-off per
+    call; the others (they wait on the database) run on ``executor``, so that the loop keeps
+    serving meanwhile. Wrapped handlers are made once per method.
+    """
+
+    def __init__(self, executor: Executor, inline: Collection[str]) -> None:
+        self._executor = executor
+        self._inline = frozenset(inline)
+        self._wrapped: dict[str, grpc.RpcMethodHandler[Any, Any]] = {}
+
+    async def _on_thread(self, behavior: Callable[[Any, Any], Any], request: Any, context: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(self._executor, behavior, request, context)
+
+    @staticmethod
+    async def _on_loop(behavior: Callable[[Any, Any], Any], request: Any, context: Any) -> Any:
+        return behavior(request, context)
+
+    async def intercept_service(  # type: ignore[override]  # stubs forbid None (unknown method)
         self,
-        continuation: Callable[[grpc.HandlerCallDetails], grpc.RpcMethodHandler[Any, Any] | None],
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler[Any, Any] | None:
-        handler = continuation(handler_call_details)
+        method = handler_call_details.method
+        wrapped = self._wrapped.get(method)
+        if wrapped is not None:
+            return wrapped
+        handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        method = handler_call_details.method
-        return grpc.unary_unary_rpc_method_handler(
-            _wrap(handler.unary_unary, method),
+        run = self._on_loop if method in self._inline else self._on_thread
+        wrapped = self._wrapped[method] = grpc.unary_unary_rpc_method_handler(
+            _wrap(handler.unary_unary, method, run),
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+        return wrapped
