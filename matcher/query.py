@@ -8,9 +8,9 @@ catalog size.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -67,9 +67,8 @@ def _client_slots(availability: Availability) -> tuple[npt.NDArray[np.uint64], i
     return words, int(np.bitwise_count(words).sum())
 
 
-@dataclass(frozen=True)
-class EncodedIntake:
-    """What the ranking needs from an intake, as bit masks.
+class EncodedIntake(NamedTuple):
+    """What the ranking needs from an intake, as bit masks (a named tuple: made on every ranking).
 
     Attributes
     ----------

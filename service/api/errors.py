@@ -72,7 +72,10 @@ def status_for(error: AttuneError) -> status_pb2.Status:
 Runner = Callable[[Callable[[Any, Any], Any], Any, Any], Awaitable[Any]]
 
 
-def _wrap(behavior: Callable[[Any, Any], Any], method: str, run: Runner) -> Callable[..., Awaitable[Any]]:
+def _wrap(
+    behavior: Callable[[Any, Any], Any], method: str, run: Runner | None
+) -> Callable[..., Awaitable[Any]]:
+    """The async handler of ``method``: ``behavior`` run by ``run``, or on the loop if ``run`` is None."""
     is_async = inspect.iscoroutinefunction(behavior)
 
     async def handler(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
@@ -87,6 +90,8 @@ def _wrap(behavior: Callable[[Any, Any], Any], method: str, run: Runner) -> Call
                 )
             if is_async:  # the standard services (health)
                 return await behavior(request, context)
+            if run is None:  # fast and CPU-only: on the loop, as it is
+                return behavior(request, context)
             return await run(behavior, request, context)
         except AttuneError as error:
             status = status_for(error)
@@ -132,10 +137,6 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-
     async def _on_thread(self, behavior: Callable[[Any, Any], Any], request: Any, context: Any) -> Any:
         return await asyncio.get_running_loop().run_in_executor(self._executor, behavior, request, context)
 
-    @staticmethod
-    async def _on_loop(behavior: Callable[[Any, Any], Any], request: Any, context: Any) -> Any:
-        return behavior(request, context)
-
     async def intercept_service(  # type: ignore[override]  # stubs forbid None (unknown method)
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler[Any, Any] | None]],
@@ -148,7 +149,7 @@ class ErrorMappingInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[type-
         handler = await continuation(handler_call_details)
         if handler is None or handler.unary_unary is None:
             return handler
-        run = self._on_loop if method in self._inline else self._on_thread
+        run = None if method in self._inline else self._on_thread
         wrapped = self._wrapped[method] = grpc.unary_unary_rpc_method_handler(
             _wrap(handler.unary_unary, method, run),
             request_deserializer=handler.request_deserializer,

@@ -96,6 +96,22 @@ _COPY_EXPOSURES = (
 )
 
 
+#: A JSON string literal, as ``json.dumps`` writes it (the C encoder).
+_json_string = json.encoder.encode_basestring_ascii
+
+
+def _shown_json(shown: Sequence[Shown]) -> str:
+    """``json.dumps(_shown_value(shown))``, written directly: the writer thread does this per exposure.
+
+    Positions are ints and scores finite floats, whose ``repr`` is what ``json.dumps`` writes.
+    """
+    return (
+        "["
+        + ", ".join([f"[{_json_string(s.counselor_id)}, {s.position!r}, {s.score!r}]" for s in shown])
+        + "]"
+    )
+
+
 def _copy_row(e: Exposure) -> tuple[Any, ...]:
     """``e`` as a row of :data:`_COPY_EXPOSURES` (``shown`` as JSON text, as the JSON column stores it)."""
     return (
@@ -106,7 +122,7 @@ def _copy_row(e: Exposure) -> tuple[Any, ...]:
         e.arm,
         e.strategy,
         e.catalog_version,
-        json.dumps(_shown_value(e.shown)),
+        _shown_json(e.shown),
         e.served_at,
         e.forced,
     )

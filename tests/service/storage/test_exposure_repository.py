@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import given
+from hypothesis import strategies as st
 
 from matcher.errors import InvalidInput
 from matcher.experiments.outcomes import OutcomeEvent
 from service.exposures import Exposure, Shown
-from service.storage.exposures import ExperimentData, ExposureRepository
+from service.storage.exposures import ExperimentData, ExposureRepository, _shown_json, _shown_value
 
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)
 
@@ -239,3 +242,14 @@ def test_experiment_data_of_one_phase(repo: ExposureRepository) -> None:
     )
     assert repo.experiment_data("exp", 3) == ExperimentData([], [])
     assert repo.experiment_data("absent", 2) == ExperimentData([], [])
+
+
+@given(
+    st.lists(
+        st.tuples(st.text(max_size=12), st.integers(1, 100), st.floats(0.0, 1.0, allow_nan=False)),
+        max_size=12,
+    )
+)
+def test_the_shown_list_is_written_as_json_dumps_writes_it(items: list[tuple[str, int, float]]) -> None:
+    shown = tuple(Shown(*item) for item in items)
+    assert _shown_json(shown) == json.dumps(_shown_value(shown))
