@@ -31,6 +31,8 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+from bench.postgres import drop_abandoned_databases
+
 if TYPE_CHECKING:
     from _pytest.terminal import TerminalReporter
 
@@ -132,6 +134,8 @@ class PostgresDatabases:
             self._admin = psycopg.connect(
                 _libpq(self.server_url), connect_timeout=CONNECT_TIMEOUT_S, autocommit=True
             )
+            # What a killed run left behind (its process is gone), before we add our own.
+            drop_abandoned_databases(self._admin, self.server_url, "attune_test")
         self._admin.execute(sql)
 
     def url(self, name: str) -> str:
