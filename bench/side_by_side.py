@@ -23,7 +23,10 @@ from bench.postgres import libpq
 from bench.sql_ranking import SqlQuery, build_query, fill_table, rank_sql
 from bench.straightforward import load_profiles, rank_straightforward
 from bench.timing import Latency, latency_of, sample
+from matcher import kernel
+from matcher.kernel_query import kernel_query
 from matcher.model import CounselorProfile, Intake
+from matcher.query import encode_intake
 from matcher.ranking import rank
 from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
@@ -41,6 +44,7 @@ class ComparisonResult:
 
     size: int
     fast: tuple[Latency, Latency]
+    fast_scores: tuple[Latency, Latency]  # the fast path's filters, scores and top k alone (no reasons)
     sql: tuple[Latency, Latency]
     score_only: tuple[Latency, Latency]
     load_and_score: Latency
@@ -161,6 +165,21 @@ def compare(
             run_fast, [worst], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
         )
 
+        # What the SQL query returns (ids and scores of the top k, with the counts): the kernel alone.
+        def run_scores(intake: Intake) -> object:
+            return kernel.top_k(snapshot.columns, kernel_query(encode_intake(intake, DEFAULT_STRATEGY)), k)
+
+        scores_typ = sample(
+            run_scores,
+            intakes[:-1],
+            iterations=config.rank_iterations,
+            warmup=20,
+            time_limit_s=config.rank_seconds,
+        )
+        scores_worst = sample(
+            run_scores, [worst], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
+        )
+
         queries = {i.client_id: build_query(i, DEFAULT_STRATEGY, k) for i in intakes}
         sql_results = {cid: rank_sql(conn, q) for cid, q in queries.items()}
         identical += _check_all("PostgreSQL", fast, sql_results, size)
@@ -228,6 +247,7 @@ def compare(
     return ComparisonResult(
         size=size,
         fast=(fast_typ, fast_worst),
+        fast_scores=(scores_typ, scores_worst),
         sql=(sql_typ, sql_worst),
         score_only=(
             latency_of([score_ns[i.client_id] for i in intakes[:-1]]),
