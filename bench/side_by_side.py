@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -74,6 +74,19 @@ def load_catalog(url: sa.URL, profiles: Sequence[CounselorProfile]) -> None:
             autocommit.exec_driver_sql("CHECKPOINT")  # no background writes left to slow a measurement
     finally:
         engine.dispose()
+
+
+def _in_process(
+    config: BenchConfig, run: Callable[[Intake], object], intakes: Sequence[Intake]
+) -> tuple[Latency, Latency]:
+    """``run`` timed on the typical ``intakes[:-1]``, then on the worst case ``intakes[-1]``."""
+    typical = sample(
+        run, intakes[:-1], iterations=config.rank_iterations, warmup=20, time_limit_s=config.rank_seconds
+    )
+    worst = sample(
+        run, intakes[-1:], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
+    )
+    return typical, worst
 
 
 def _sibling_catch_up(
@@ -154,31 +167,12 @@ def compare(
         def run_fast(intake: Intake) -> object:
             return rank(snapshot, intake, DEFAULT_STRATEGY, k)
 
-        fast_typ = sample(
-            run_fast,
-            intakes[:-1],
-            iterations=config.rank_iterations,
-            warmup=20,
-            time_limit_s=config.rank_seconds,
-        )
-        fast_worst = sample(
-            run_fast, [worst], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
-        )
-
         # What the SQL query returns (ids and scores of the top k, with the counts): the kernel alone.
         def run_scores(intake: Intake) -> object:
             return kernel.top_k(snapshot.columns, kernel_query(encode_intake(intake, DEFAULT_STRATEGY)), k)
 
-        scores_typ = sample(
-            run_scores,
-            intakes[:-1],
-            iterations=config.rank_iterations,
-            warmup=20,
-            time_limit_s=config.rank_seconds,
-        )
-        scores_worst = sample(
-            run_scores, [worst], iterations=config.rank_iterations, warmup=5, time_limit_s=config.rank_seconds
-        )
+        fast_typ, fast_worst = _in_process(config, run_fast, intakes)
+        scores_typ, scores_worst = _in_process(config, run_scores, intakes)
 
         queries = {i.client_id: build_query(i, DEFAULT_STRATEGY, k) for i in intakes}
         sql_results = {cid: rank_sql(conn, q) for cid, q in queries.items()}
