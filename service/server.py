@@ -42,7 +42,7 @@ from attune.v1 import (
 )
 from matcher.ranking import warm_up
 from service.api.counselors import CounselorServicer
-from service.api.errors import ErrorMappingInterceptor
+from service.api.errors import error_mapped
 from service.api.experiments import ExperimentServicer, StrategyServicer
 from service.api.matching import MatchingServicer
 from service.catalog import Catalog
@@ -202,7 +202,6 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
 
     async def build() -> tuple[grpc.aio.Server, health_aio.HealthServicer, int]:
         server = grpc.aio.server(
-            interceptors=[ErrorMappingInterceptor(executor, INLINE_METHODS)],
             options=[
                 # Share the port only when we run several processes on purpose; otherwise a second
                 # `attune serve` on a taken port fails instead of silently splitting the traffic.
@@ -211,11 +210,21 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
                 ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
             ],
         )
-        counselor_pb2_grpc.add_CounselorServiceServicer_to_server(CounselorServicer(catalog), server)
-        matching_pb2_grpc.add_MatchingServiceServicer_to_server(MatchingServicer(matching), server)
-        experiment_pb2_grpc.add_StrategyServiceServicer_to_server(StrategyServicer(experimentation), server)
+
+        def mapped(servicer: object, file: Any, name: str) -> Any:
+            return error_mapped(servicer, file.DESCRIPTOR.services_by_name[name], executor, INLINE_METHODS)
+
+        counselor_pb2_grpc.add_CounselorServiceServicer_to_server(
+            mapped(CounselorServicer(catalog), counselor_pb2, "CounselorService"), server
+        )
+        matching_pb2_grpc.add_MatchingServiceServicer_to_server(
+            mapped(MatchingServicer(matching), matching_pb2, "MatchingService"), server
+        )
+        experiment_pb2_grpc.add_StrategyServiceServicer_to_server(
+            mapped(StrategyServicer(experimentation), experiment_pb2, "StrategyService"), server
+        )
         experiment_pb2_grpc.add_ExperimentServiceServicer_to_server(
-            ExperimentServicer(experimentation), server
+            mapped(ExperimentServicer(experimentation), experiment_pb2, "ExperimentService"), server
         )
         health_servicer = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
