@@ -159,8 +159,8 @@ class AttuneServer:
             return
         grace = self.config.grace_seconds if grace is None else grace
         self._events.run(self._stop(grace))
+        self._executor.shutdown(wait=True)  # database calls still running end while the loop can hear it
         self._events.close()
-        self._executor.shutdown(wait=True)
         self.exposure_log.close()  # every ranking served is written before we exit
         self._stop_refresh.set()
         if self._refresher is not None:

@@ -11,7 +11,6 @@ and returned as ``INTERNAL`` without details.
 from __future__ import annotations
 
 import asyncio
-import inspect
 import logging
 import time
 import types
@@ -78,7 +77,6 @@ def _wrap(
     behavior: Callable[[Any, Any], Any], method: str, run: Runner | None
 ) -> Callable[..., Awaitable[Any]]:
     """The async handler of ``method``: ``behavior`` run by ``run``, or on the loop if ``run`` is None."""
-    is_async = inspect.iscoroutinefunction(behavior)
 
     async def handler(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         started = time.perf_counter()
@@ -90,8 +88,6 @@ def _wrap(
                 await context.abort(
                     grpc.StatusCode.DEADLINE_EXCEEDED, "deadline passed before the call started"
                 )
-            if is_async:  # the standard services (health)
-                return await behavior(request, context)
             if run is None:  # fast and CPU-only: on the loop, as it is
                 return behavior(request, context)
             return await run(behavior, request, context)
