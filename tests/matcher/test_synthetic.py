@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-import matcher.synthetic as synthetic
+import matcher.synthetic.sampling as sampling
 from matcher.model import CounselorProfile, Intake, validate_counselor, validate_intake
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat, SessionType
@@ -80,7 +80,7 @@ def test_counselors_and_intakes_use_independent_streams() -> None:
 
 
 def test_many_chunks_keep_ids_unique_and_profiles_valid(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(synthetic, "CHUNK", 64)
+    monkeypatch.setattr(sampling, "CHUNK", 64)
     profiles = synthetic_counselors(300, seed=1, id_prefix="x-")
     assert [p.id for p in profiles] == [f"x-{i:07d}" for i in range(300)]
     for p in profiles:
