@@ -79,11 +79,11 @@ def test_a_write_through_one_process_is_patched_into_the_other(tmp_path: Path) -
         best = top_ids()[0]
         with AttuneClient(service.address, 10) as client:
             client.call(client.counselors.DeleteCounselor, counselor_pb2.DeleteCounselorRequest(id=best))
-        deadline = time.monotonic() + 5
-        unseen = 0  # consecutive rankings, each on a new connection, without the deleted counselor
-        while unseen < 12:
-            assert time.monotonic() < deadline, f"{best} still ranked by some process after 5 s"
-            unseen = 0 if best in top_ids() else unseen + 1
+        # Siblings poll every ATTUNE_REFRESH_SECONDS (0.2 s here) and then patch: the promise is a
+        # second. Waiting it out also lets the other process log its patch before we stop it.
+        time.sleep(1.0)
+        for _ in range(12):  # each on a new connection: the kernel picks either process
+            assert best not in top_ids()
     finally:
         assert service.stop() == 0
     logs = [json.loads(line) for line in service.log_lines if line.startswith("{")]
