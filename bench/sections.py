@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bench.config import BenchConfig
-from bench.grpc_bench import BATCH, BATCH_REPEATS, GrpcResult
+from bench.exposure_cost import BATCH, BATCH_REPEATS
+from bench.grpc_bench import GrpcResult
 from bench.inprocess import SizeResult
 from bench.report import Section, Table, fmt_ratio, fmt_us
 from bench.side_by_side import ComparisonResult
