@@ -41,7 +41,7 @@ from service.storage.tables import (
 )
 from service.storage.transactions import Transactions, now
 
-__all__ = ["LOAD_BATCH", "CatalogChanges", "CounselorRecord", "CounselorRepository"]
+__all__ = ["LOAD_BATCH", "LOG_KEEP", "CatalogChanges", "CounselorRecord", "CounselorRepository"]
 
 _C = counselor_table
 _LOG = catalog_change_table
@@ -53,6 +53,8 @@ _LOOKUP_CHUNK = 500
 _NAMED_IDS = 5
 #: Rows read at a time by :meth:`CounselorRepository.load_all`.
 LOAD_BATCH = 5000
+#: Versions the catalog change log keeps (older rows are deleted as new ones are written).
+LOG_KEEP = 10_000
 
 
 @dataclass(frozen=True)
@@ -72,9 +74,14 @@ class CatalogChanges:
 
 
 def _log_change(connection: sa.Connection, counselor_id: str) -> None:
-    """Bump the catalog version and log ``counselor_id`` under the new version (same transaction)."""
+    """Bump the catalog version and log ``counselor_id`` under the new version (same transaction).
+
+    The log keeps the last :data:`LOG_KEEP` versions: a reader further behind finds a gap and
+    reloads everything, as it would anyway past :data:`service.catalog.PATCH_LIMIT` changes.
+    """
     version = _CATALOG_VERSION.bump(connection)
     connection.execute(sa.insert(_LOG).values(version=version, counselor_id=counselor_id))
+    connection.execute(sa.delete(_LOG).where(_LOG.c.version <= version - LOG_KEEP))
 
 
 def _id_problem(counselor_id: str) -> str | None:

@@ -479,6 +479,20 @@ def test_changes_since_is_none_when_only_a_full_load_can_catch_up(repo: Counselo
     assert repo.changes_since(9, limit=10) is None  # a version the store never had (it was reset)
 
 
+def test_the_change_log_keeps_the_last_versions_only(
+    repo: CounselorRepository, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(counselors, "LOG_KEEP", 3)
+    for i in range(6):
+        repo.create(simple(f"c{i}"))  # versions 1..6
+    with engine.connect() as connection:
+        kept = connection.execute(sa.select(catalog_change_table.c.version)).scalars().all()
+    assert sorted(kept) == [4, 5, 6]
+    assert repo.changes_since(2, limit=10) is None  # version 3 is gone: a full reload
+    changes = repo.changes_since(3, limit=10)
+    assert changes is not None and [p.id for p in changes.upserted] == ["c3", "c4", "c5"]
+
+
 def test_a_failed_write_logs_no_change(repo: CounselorRepository, engine: sa.Engine) -> None:
     repo.create(simple("a"))
     with pytest.raises(Conflict):
