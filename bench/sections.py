@@ -80,13 +80,14 @@ def snapshot_section(sizes: Sequence[SizeResult]) -> Section:
         "Snapshot: build time, memory, single-counselor updates",
         [
             "*build*: `CatalogSnapshot.build(profiles)` from profiles already in memory (median of 3; "
-            "once at 1M). *snapshot bytes*: `CatalogSnapshot.nbytes` / n, the numeric columns and the "
-            "columns that ranking reads. *RSS growth*: the process's resident memory after the first "
-            "build minus before it (adds the id and profile tuples and allocator slack). *profiles RSS*: "
-            "resident memory of the generated `CounselorProfile` objects the snapshot also keeps for "
-            "writing reasons (synthetic profiles share interned parts, as profiles loaded by "
-            "`ProfileMapper` do). *update*: `with_upsert` replacing one existing counselor's availability "
-            "and capacity (median of 10), i.e. what the service does on a write."
+            "once at 1M). *snapshot bytes*: `CatalogSnapshot.nbytes` / n, what ranking reads: the "
+            "numeric columns (75 B) and their bit index (67 B). *RSS growth*: the process's resident "
+            "memory after the first build minus before it (adds the id and profile tuples and "
+            "allocator slack). *profiles RSS*: resident memory of the generated `CounselorProfile` "
+            "objects the snapshot also keeps for writing reasons (synthetic profiles share interned "
+            "parts, as profiles loaded by `ProfileMapper` do). *update*: `with_upsert` replacing one "
+            "existing counselor's availability and capacity (median of 10), i.e. what the service does "
+            "on a write."
         ],
         [table],
     )

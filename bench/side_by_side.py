@@ -169,7 +169,8 @@ def compare(
 
         # What the SQL query returns (ids and scores of the top k, with the counts): the kernel alone.
         def run_scores(intake: Intake) -> object:
-            return kernel.top_k(snapshot.columns, kernel_query(encode_intake(intake, DEFAULT_STRATEGY)), k)
+            q = kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
+            return kernel.top_k(snapshot.columns, snapshot.index, q, k)
 
         fast_typ, fast_worst = _in_process(config, run_fast, intakes)
         scores_typ, scores_worst = _in_process(config, run_scores, intakes)

@@ -104,7 +104,7 @@ def judge(
     if sizes:
         largest = max(sizes, key=lambda s: s.size)
         per = largest.snapshot_bytes_per_counselor
-        figure = f"{per:.1f} B/counselor at {largest.size:,} (the columns ranking reads)"
+        figure = f"{per:.1f} B/counselor at {largest.size:,} (the columns and bit index ranking reads)"
         out.append(Target(name, goal, figure, largest.snapshot_bytes_per_counselor <= 200))
     else:
         out.append(_missing(name, goal, "no size"))

@@ -1,17 +1,16 @@
 """The compiled ranking kernel: hard filters, soft factors, total and top-k in one scan.
 
-:func:`top_k` reads each column of the catalog once, in numba-compiled code, block by
-block of :data:`~matcher.kernel_steps.BLOCK` rows (:mod:`matcher.kernel_steps`):
+:func:`top_k` ranks the catalog in one numba-compiled pass (:func:`matcher.index_scan.scan`)
+driven by the snapshot's bit index (:mod:`matcher.bit_index`), 64 counselors at a time:
 
-1. the shared weekly slots (a popcount per word in which the client has slots) and the
-   concern numerator (one popcount per bit of the priorities), vectorised;
-2. every hard filter, with a count of the failures of each over the whole catalog
-   (a counselor can fail several), vectorised;
-3. the candidates: eligible counselors whose concern numerator could still lift them
+1. every hard filter, with a count of the failures of each over the whole catalog
+   (a counselor can fail several), from ORs of the bitmaps the intake selects;
+2. the candidates: eligible counselors whose concern numerator could still lift them
    above the current ``k``-th best (:func:`~matcher.kernel_steps.concern_floor`;
    once the top ``k`` fills up, a few percent of a typical catalog);
-4. each candidate's approach and language factors, its weighted total, and a place in
-   a small buffer sorted by (score descending, row ascending) if it beats the ``k``-th.
+3. each candidate's factors from its row of the columns, its weighted total, and a
+   place in a small buffer sorted by (score descending, row ascending) if it beats
+   the ``k``-th.
 
 No array of ``n`` scores is built and nothing is sorted over ``n``. A large catalog is
 split into one chunk per numba thread; the chunks' buffers are merged in row order.
@@ -43,16 +42,16 @@ import numpy as np
 import numpy.typing as npt
 from numba import prange
 
+from matcher.bit_index import build_index
 from matcher.columns import Columns, encode_profiles
+from matcher.index_scan import scan
 from matcher.kernel_query import FACTORS, KernelQuery, kernel_query
 from matcher.kernel_steps import (
     BLOCK,
     FILTERS,
     check_filters,
-    concern_floor,
     count_concern,
     count_shared,
-    find_candidates,
     first_language,
     insert,
     jit,
@@ -85,51 +84,13 @@ CHUNKS_PER_THREAD = 1
 
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
+_U64 = npt.NDArray[np.uint64]
 
 #: Any valid intake: the kernels are compiled for types, not values.
 _WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",))
 
 
 # --------------------------------------------------------------------------- kernels
-
-
-@jit()
-def _scan(
-    cols: Columns, q: KernelQuery, terms: _F64, lo: int, hi: int, scores: _F64, rows: _I64, counts: _I64
-) -> int:
-    """Rank rows ``lo .. hi - 1``: their best into ``scores``/``rows`` (shape (k,)), return how many.
-
-    Adds the filter counts to ``counts`` (shape (FILTERS + 1,), the eligible last). Once
-    the buffer is full, only eligible counselors whose concern numerator reaches
-    :func:`concern_floor` are scored: after the first few blocks, very few.
-    """
-    k = scores.shape[0]
-    shared = np.empty(BLOCK, dtype=np.int64)
-    concern = np.empty(BLOCK, dtype=np.int64)
-    failed = np.empty(BLOCK, dtype=np.uint8)
-    marks = np.empty(BLOCK, dtype=np.uint8)
-    candidates = np.empty(BLOCK, dtype=np.int64)
-    best = np.array([terms[f].max() for f in range(4)])
-    count = 0
-    kth = -1.0  # the score to beat: scores are >= 0, so anything beats it until the buffer is full
-    floor = 0  # the concern numerator a candidate needs (see concern_floor)
-    for start in range(lo, hi, BLOCK):
-        stop = min(hi, start + BLOCK)
-        if count == k:
-            floor = concern_floor(q, terms, best, kth)
-        count_shared(cols, q, start, stop, shared)
-        count_concern(cols, q, start, stop, concern)
-        check_filters(cols, q, start, stop, shared, failed, counts)
-        for j in find_candidates(failed, concern, floor, stop - start, marks, candidates):
-            i = start + j
-            offered = popcount(cols.approaches[i] & q.approach_mask)
-            first = first_language(cols.languages[i], q.language_bits)
-            total = weighted_total(terms, concern[j], offered, first, shared[j])
-            if total > kth:
-                count = insert(scores, rows, count, total, i)
-                if count == k:
-                    kth = scores[k - 1]
-    return count
 
 
 @jit()
@@ -165,7 +126,7 @@ def _merge(
 
 
 @jit()
-def _top_k_serial(cols: Columns, q: KernelQuery, k: int) -> tuple[_I64, _F64, _F64, _I64, int]:
+def _top_k_serial(cols: Columns, index: _U64, q: KernelQuery, k: int) -> tuple[_I64, _F64, _F64, _I64, int]:
     """:func:`top_k` on the calling thread only."""
     table = score_table(q)
     terms = term_table(q, table)
@@ -173,15 +134,17 @@ def _top_k_serial(cols: Columns, q: KernelQuery, k: int) -> tuple[_I64, _F64, _F
     rows = np.empty((1, k), dtype=np.int64)
     found = np.zeros(1, dtype=np.int64)
     counts = np.zeros((1, FILTERS + 1), dtype=np.int64)
-    found[0] = _scan(cols, q, terms, 0, cols.flags.shape[0], scores[0], rows[0], counts[0])
+    found[0] = scan(cols, index, q, terms, 0, cols.flags.shape[0], scores[0], rows[0], counts[0])
     return _merge(cols, q, table, terms, scores, rows, found, counts)
 
 
 @jit(parallel=True)
-def _top_k_parallel(cols: Columns, q: KernelQuery, k: int, chunks: int) -> tuple[_I64, _F64, _F64, _I64, int]:
-    """:func:`top_k` over ``chunks`` equal ranges of rows, on numba's threads."""
+def _top_k_parallel(
+    cols: Columns, index: _U64, q: KernelQuery, k: int, chunks: int
+) -> tuple[_I64, _F64, _F64, _I64, int]:
+    """:func:`top_k` over ``chunks`` equal ranges of rows (whole words of the index), on numba's threads."""
     n = cols.flags.shape[0]
-    size = (n + chunks - 1) // chunks
+    size = ((n + 63) // 64 + chunks - 1) // chunks * 64
     table = score_table(q)
     terms = term_table(q, table)
     scores = np.empty((chunks, k), dtype=np.float64)
@@ -190,7 +153,7 @@ def _top_k_parallel(cols: Columns, q: KernelQuery, k: int, chunks: int) -> tuple
     counts = np.zeros((chunks, FILTERS + 1), dtype=np.int64)
     for c in prange(chunks):
         lo = min(n, c * size)
-        found[c] = _scan(cols, q, terms, lo, min(n, lo + size), scores[c], rows[c], counts[c])
+        found[c] = scan(cols, index, q, terms, lo, min(n, lo + size), scores[c], rows[c], counts[c])
     return _merge(cols, q, table, terms, scores, rows, found, counts)
 
 
@@ -277,8 +240,8 @@ def _end() -> None:
         _in_flight -= 1
 
 
-def top_k(cols: Columns, q: KernelQuery, k: int) -> TopK:
-    """Rank the catalog ``cols`` for ``q``: the best ``k`` (>= 1) eligible counselors, in order.
+def top_k(cols: Columns, index: _U64, q: KernelQuery, k: int) -> TopK:
+    """Rank the catalog ``cols`` (with its bit index) for ``q``: the best ``k`` (>= 1) eligible counselors.
 
     Order: total descending, then row ascending. A catalog of more than
     :data:`PARALLEL_ABOVE` counselors is split into chunks ranked on numba's threads
@@ -290,9 +253,9 @@ def top_k(cols: Columns, q: KernelQuery, k: int) -> TopK:
     try:
         threads = numba.get_num_threads()
         if alone and threads > 1 and cols.flags.shape[0] > PARALLEL_ABOVE:
-            out = _top_k_parallel(cols, q, k, CHUNKS_PER_THREAD * threads)
+            out = _top_k_parallel(cols, index, q, k, CHUNKS_PER_THREAD * threads)
         else:
-            out = _top_k_serial(cols, q, k)
+            out = _top_k_serial(cols, index, q, k)
     finally:
         _end()
     rows, totals, factors, excluded, eligible = out
@@ -329,11 +292,12 @@ def warm_up() -> None:
     the compilation (seconds, or well under a second from the cache).
     """
     cols = encode_profiles([]).read_only()
+    index = build_index(cols)
     q = kernel_query(encode_intake(_WARM_UP_INTAKE, DEFAULT_STRATEGY))
-    top_k(cols, q, 1)  # the serial kernel (an empty catalog)
+    top_k(cols, index, q, 1)  # the serial kernel (an empty catalog)
     try:
         if _begin():  # otherwise another call may be running it, and will have compiled it
-            _top_k_parallel(cols, q, 1, 1)
+            _top_k_parallel(cols, index, q, 1, 1)
     finally:
         _end()
     _eligible_rows(cols, q)

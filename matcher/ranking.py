@@ -136,7 +136,7 @@ def rank(
         rows: npt.NDArray[np.int64] = eligible[picks]
         factors, totals = kernel.score_rows(cols, q, rows)
     else:
-        rows, totals, factors, excluded, m = kernel.top_k(cols, q, k)
+        rows, totals, factors, excluded, m = kernel.top_k(cols, snapshot.index, q, k)
     exclusions = MappingProxyType(dict(zip(HardFilter, excluded.tolist(), strict=True)))
     results = _results(snapshot, intake, query, rows, totals, factors)
     return Ranking(results, m, exclusions, snapshot.version, n, strategy)

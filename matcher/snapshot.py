@@ -23,8 +23,11 @@ name               dtype, shape             content
 ``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
 =================  =======================  =============================================
 
-The columns are encoded by :mod:`matcher.columns`; the ranking kernel
-(:mod:`matcher.kernel`) reads them directly, with no other index.
+The columns are encoded by :mod:`matcher.columns`. Beside them the snapshot keeps
+their bit index (:mod:`matcher.bit_index`, 67 bytes per counselor): a bitmap over the
+counselors per flag, format, session type, concern, language and weekly slot, from
+which the ranking kernel (:mod:`matcher.kernel`) decides the hard filters of 64
+counselors at a time, reading the columns only for the candidates it scores.
 
 Availability is stored word-major (each of the ``SLOT_WORDS`` words of every
 counselor contiguous), so that the kernel reads only the words in which the client
@@ -34,11 +37,13 @@ has slots, each as one sequential stream;
 A change to one counselor (:meth:`CatalogSnapshot.with_upsert`,
 :meth:`CatalogSnapshot.with_delete`) encodes only that counselor and copies the
 arrays (a memory copy, no re-encoding); arrays the change leaves equal are shared
-between the two snapshots. Every array is read-only.
+between the two snapshots. The index is edited, not rebuilt: one bit per bitmap
+rewritten, or the bits after the row shifted by one. Every array is read-only.
 """
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import islice, pairwise
@@ -48,6 +53,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from matcher.bit_index import build_index, deleted, inserted, replaced
 from matcher.chunked import Chunked
 from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns, encode_profiles, gc_paused, split_concerns
 from matcher.errors import NotFound
@@ -79,6 +85,7 @@ class CatalogSnapshot:
     ids: Chunked[str]
     profiles: Chunked[CounselorProfile]
     columns: Columns
+    index: _U64  # the bit index of ``columns`` (matcher.bit_index), uint64 (INDEX_ROWS, ceil(n / 64))
 
     # ------------------------------------------------------------------ construction
 
@@ -107,8 +114,8 @@ class CatalogSnapshot:
             parts = [
                 encode_profiles(ordered[i : i + ENCODE_BATCH]) for i in range(0, len(ordered), ENCODE_BATCH)
             ]
-            columns = Columns.concatenate(parts) if parts else encode_profiles([])
-            return cls(version, Chunked(ids), Chunked(ordered), columns.read_only())
+            columns = (Columns.concatenate(parts) if parts else encode_profiles([])).read_only()
+            return cls(version, Chunked(ids), Chunked(ordered), columns, build_index(columns))
 
     def with_upsert(self, profile: CounselorProfile, version: int) -> CatalogSnapshot:
         """Return a snapshot at ``version`` where ``profile`` is added or replaces its id.
@@ -123,14 +130,20 @@ class CatalogSnapshot:
             columns = Columns._make(
                 _replaced(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
             )
+            unchanged = all(map(operator.is_, columns, self.columns))
+            index = self.index if unchanged else replaced(self.index, pos, row)
             return CatalogSnapshot(
-                version, self.ids, self.profiles.replace(pos, profile), columns.read_only()
+                version, self.ids, self.profiles.replace(pos, profile), columns.read_only(), index
             )
         columns = Columns._make(
             _inserted(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
         )
         return CatalogSnapshot(
-            version, self.ids.insert(pos, profile.id), self.profiles.insert(pos, profile), columns.read_only()
+            version,
+            self.ids.insert(pos, profile.id),
+            self.profiles.insert(pos, profile),
+            columns.read_only(),
+            inserted(self.index, len(self), pos, row),
         )
 
     def with_delete(self, counselor_id: str, version: int) -> CatalogSnapshot:
@@ -145,7 +158,13 @@ class CatalogSnapshot:
         if pos is None:
             raise NotFound("counselor", counselor_id)
         columns = Columns._make(np.delete(old, pos, axis=old.ndim - 1) for old in self.columns.arrays())
-        return CatalogSnapshot(version, self.ids.delete(pos), self.profiles.delete(pos), columns.read_only())
+        return CatalogSnapshot(
+            version,
+            self.ids.delete(pos),
+            self.profiles.delete(pos),
+            columns.read_only(),
+            deleted(self.index, len(self), pos),
+        )
 
     def with_changes(
         self, upserted: Sequence[CounselorProfile], deleted: Sequence[str], version: int
@@ -204,8 +223,8 @@ class CatalogSnapshot:
 
     @property
     def nbytes(self) -> int:
-        """Bytes held by the numeric columns (75 per counselor)."""
-        return self.columns.nbytes
+        """Bytes of the numeric columns and the bit index (142 per counselor, and the index's last word)."""
+        return self.columns.nbytes + int(self.index.nbytes)
 
     @property
     def flags(self) -> _U8:

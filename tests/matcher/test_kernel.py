@@ -29,7 +29,7 @@ from tests.matcher.conftest import random_intake, random_profile
 
 RANDOM_ELIGIBLE = next(s for s in BUILTIN_STRATEGIES if s.algorithm == Algorithm.RANDOM_ELIGIBLE)
 DISTINCT = 40
-SIZE = 24_000  # above PARALLEL_ABOVE, and 24 blocks
+SIZE = 24_037  # above PARALLEL_ABOVE, 24 blocks, and a last word of the bit index not full
 
 
 def _tied_catalog(size: int, seed: int) -> list[CounselorProfile]:
@@ -75,8 +75,9 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
         q = kernel.kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
         expected_rows, expected_totals = _full_sort(snapshot, q, k)
         eligible, excluded = kernel.eligible_rows(cols, q)
-        runs = [kernel._top_k_serial(cols, q, k)] + [
-            kernel._top_k_parallel(cols, q, k, chunks) for chunks in (1, 2, 3, 8, 29)
+        index = snapshot.index
+        runs = [kernel._top_k_serial(cols, index, q, k)] + [
+            kernel._top_k_parallel(cols, index, q, k, chunks) for chunks in (1, 2, 3, 8, 29, 400)
         ]
         for rows, totals, factors, counts, eligible_count in runs:
             assert rows.tolist() == expected_rows
@@ -100,7 +101,7 @@ def test_exclusions_count_every_failure_at_scale(tied: CatalogSnapshot) -> None:
         _intakes(1, seed=5)[0], availability=Availability("UTC", (WeeklyWindow(0, 0, 30),))
     )
     q = kernel.kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
-    result = kernel.top_k(tied.columns, q, 10)
+    result = kernel.top_k(tied.columns, tied.index, q, 10)
     slots = tied.slot_words[0] & np.uint64(1)
     assert result.excluded[list(HardFilter).index(HardFilter.AVAILABILITY)] == int((slots == 0).sum())
     active = (tied.flags & 1) != 0

@@ -47,6 +47,8 @@ def assert_same_snapshot(a: CatalogSnapshot, b: CatalogSnapshot) -> None:
     for name, x, y in zip(a.columns._fields, a.columns.arrays(), b.columns.arrays(), strict=True):
         assert x.dtype == y.dtype and np.array_equal(x, y), name
         assert x.flags.c_contiguous and not x.flags.writeable, name  # what the compiled kernels expect
+    assert a.index.shape == b.index.shape and np.array_equal(a.index, b.index)  # edited = rebuilt
+    assert a.index.flags.c_contiguous and not a.index.flags.writeable
 
 
 def test_columns_of_a_hand_built_profile() -> None:
@@ -98,11 +100,13 @@ def test_empty_catalog() -> None:
     assert len(grown.with_delete("ana", 3)) == 0
 
 
-def test_availability_agrees_with_the_profiles_and_memory_is_75_bytes_per_counselor() -> None:
-    profiles = random_profiles(500, seed=11)
+def test_availability_agrees_with_the_profiles_and_memory_is_142_bytes_per_counselor() -> None:
+    profiles = random_profiles(512, seed=11)
     snap = CatalogSnapshot.build(profiles, 1)
-    # flags, formats, session types: 1 byte each; 3 uint64 code sets; 6 uint64 slot words.
-    assert snap.nbytes == 75 * len(snap)
+    # flags, formats, session types: 1 byte each; 3 uint64 code sets; 6 uint64 slot words: 75 bytes.
+    assert snap.columns.nbytes == 75 * len(snap)
+    # The bit index: 536 bitmaps (8 per uint8 column, 64 per uint64 word; approaches not indexed): 67 bytes.
+    assert snap.nbytes == 142 * len(snap)
     for row, p in enumerate(snap.profiles):
         assert np.array_equal(snap.availability[row], availability_bits(p.availability)), p.id
 

@@ -1,0 +1,218 @@
+"""The ranking scan over a range of counselors, driven by the snapshot's bit index.
+
+:func:`scan` ranks counselors ``lo .. hi - 1`` 64 at a time (one word of every bitmap
+of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
+
+1. the bitmaps the intake selects are ORed, block by block: the client's languages,
+   formats, session type, weekly slots, and the concerns it named (treated at all,
+   treated as primary);
+2. every hard filter of 64 counselors is one word (``active & has_room & language &
+   format & session_type & time``), and its failures one popcount;
+3. the candidates are the eligible counselors who could still beat the ``k``-th best
+   (:func:`~matcher.kernel_steps.concern_floor`): once the floor is above 0 only those
+   who treat one of the client's concerns, once it is above what secondary concerns can
+   give only those who treat one as primary; each is scored from its row of the
+   columns and kept in a small buffer sorted by (score descending, row ascending).
+
+Only the candidates' rows of the columns are read, so the scan reads a few bytes per
+counselor whatever the catalog holds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from matcher.availability import SLOT_WORDS
+from matcher.bit_index import (
+    CONCERN_ROWS,
+    FLAG_ROWS,
+    FORMAT_ROWS,
+    LANGUAGE_ROWS,
+    SESSION_TYPE_ROWS,
+    SLOT_ROWS,
+)
+from matcher.columns import CONCERN_SHIFT, FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
+from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
+from matcher.kernel_steps import (
+    FILTERS,
+    concern_floor,
+    first_language,
+    insert,
+    jit,
+    popcount,
+    weighted_total,
+)
+
+__all__ = ["WORDS", "scan"]
+
+#: Words of each bitmap handled per block (64 counselors per word).
+WORDS = 16
+
+_I64 = npt.NDArray[np.int64]
+_F64 = npt.NDArray[np.float64]
+_U64 = npt.NDArray[np.uint64]
+
+_ONE = np.uint64(1)
+_ZERO = np.uint64(0)
+_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_ACTIVE_ROW = FLAG_ROWS + FLAG_ACTIVE.bit_length() - 1
+_ROOM_ROW = FLAG_ROWS + FLAG_HAS_ROOM.bit_length() - 1
+_PRIMARY_HALF = np.uint64((1 << CONCERN_SHIFT) - 1)
+_TREATED_HALF = ~_PRIMARY_HALF
+
+
+@jit(inline="always")
+def _lowest(word: np.uint64) -> np.uint64:
+    """The lowest set bit of ``word`` (0 if none)."""
+    return word & (~word + _ONE)
+
+
+@jit()
+def _rows_of(mask: np.uint64, offset: int) -> _I64:
+    """``offset + b`` for every bit ``b`` set in ``mask``, ascending: the index rows of a mask's bitmaps."""
+    out = np.empty(popcount(mask), dtype=np.int64)
+    rest = mask
+    for j in range(out.shape[0]):
+        low = _lowest(rest)
+        out[j] = offset + popcount(low - _ONE)
+        rest ^= low
+    return out
+
+
+@jit()
+def _slot_rows(slot_words: _U64) -> _I64:
+    """The index rows of the client's weekly slots (``slot_words``, shape (SLOT_WORDS,))."""
+    total = 0
+    for w in range(SLOT_WORDS):
+        total += popcount(slot_words[w])
+    out = np.empty(total, dtype=np.int64)
+    at = 0
+    for w in range(SLOT_WORDS):
+        part = _rows_of(slot_words[w], SLOT_ROWS + 64 * w)
+        out[at : at + part.shape[0]] = part
+        at += part.shape[0]
+    return out
+
+
+@jit()
+def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
+    """``out[j]``: the OR of word ``w0 + j`` of the bitmaps ``rows`` (0 if none), for ``j < m``."""
+    out[:m] = _ZERO
+    for r in rows:
+        words = index[r, w0 : w0 + m]
+        for j in range(m):
+            out[j] |= words[j]
+
+
+@jit()
+def _concern_numerator(concerns: np.uint64, planes: _U64) -> int:
+    """Twice the priority-weighted hits of one counselor (see :func:`~matcher.kernel_steps.count_concern`)."""
+    out = 0
+    for b in range(PRIORITY_PLANES):
+        out += popcount(concerns & planes[b]) << b
+    return out
+
+
+@jit()
+def scan(
+    cols: Columns,
+    index: _U64,
+    q: KernelQuery,
+    terms: _F64,
+    lo: int,
+    hi: int,
+    scores: _F64,
+    rows: _I64,
+    counts: _I64,
+) -> int:
+    """Rank rows ``lo .. hi - 1`` (``lo`` a multiple of 64): their best into ``scores``/``rows`` (k,).
+
+    Returns how many the buffer holds. Adds the filter counts to ``counts`` (shape
+    (FILTERS + 1,), the eligible last). ``index`` is the snapshot's bit index,
+    uint64 (INDEX_ROWS, W); ``terms`` is :func:`~matcher.kernel_steps.term_table`.
+    """
+    if lo >= hi:
+        return 0
+    k = scores.shape[0]
+    language_rows = _rows_of(q.language_mask, LANGUAGE_ROWS)
+    format_rows = _rows_of(q.format_mask, FORMAT_ROWS)
+    session_type_rows = _rows_of(q.session_type_bit, SESSION_TYPE_ROWS)
+    slot_rows = _slot_rows(q.slot_words)
+    named = _ZERO
+    for b in range(PRIORITY_PLANES):
+        named |= q.concern_planes[b]
+    treated_rows = _rows_of(named & _TREATED_HALF, CONCERN_ROWS)
+    primary_rows = _rows_of(named & _PRIMARY_HALF, CONCERN_ROWS)
+    any_format = q.format_mask == _ZERO
+    any_time = not q.has_windows
+    most_without_primary = q.twice_priorities // 2  # every concern treated as secondary
+
+    language = np.empty(WORDS, dtype=np.uint64)
+    format_ = np.empty(WORDS, dtype=np.uint64)
+    session_type = np.empty(WORDS, dtype=np.uint64)
+    free = np.empty(WORDS, dtype=np.uint64)
+    treated = np.empty(WORDS, dtype=np.uint64)
+    primary = np.empty(WORDS, dtype=np.uint64)
+    if any_format:
+        format_[:] = _ALL
+    if any_time:
+        free[:] = _ALL
+
+    best = np.array([terms[f].max() for f in range(4)])
+    count = 0
+    kth = -1.0  # the score to beat: scores are >= 0, so anything beats it until the buffer is full
+    floor = 0  # the concern numerator a candidate needs (see concern_floor)
+    first_word, end_word = lo >> 6, (hi + 63) >> 6
+    for w0 in range(first_word, end_word, WORDS):
+        m = min(WORDS, end_word - w0)
+        _or_rows(index, language_rows, w0, m, language)
+        _or_rows(index, session_type_rows, w0, m, session_type)
+        if not any_format:
+            _or_rows(index, format_rows, w0, m, format_)
+        if not any_time:
+            _or_rows(index, slot_rows, w0, m, free)
+        _or_rows(index, treated_rows, w0, m, treated)
+        _or_rows(index, primary_rows, w0, m, primary)
+        for j in range(m):
+            w = w0 + j
+            base = w * 64
+            valid = _ALL if base + 64 <= hi else (_ONE << np.uint64(hi - base)) - _ONE
+            active = index[_ACTIVE_ROW, w]
+            room = index[_ROOM_ROW, w]
+            counts[0] += popcount(~active & valid)
+            counts[1] += popcount(~room & valid)
+            counts[2] += popcount(~language[j] & valid)
+            counts[3] += popcount(~format_[j] & valid)
+            counts[4] += popcount(~session_type[j] & valid)
+            counts[5] += popcount(~free[j] & valid)
+            eligible = active & room & language[j] & format_[j] & session_type[j] & free[j] & valid
+            counts[FILTERS] += popcount(eligible)
+            if floor == 0:
+                candidates = eligible
+            elif floor <= most_without_primary:
+                candidates = eligible & treated[j]
+            elif floor <= q.twice_priorities:
+                candidates = eligible & primary[j]
+            else:
+                candidates = _ZERO
+            while candidates != _ZERO:
+                low = _lowest(candidates)
+                candidates ^= low
+                i = base + popcount(low - _ONE)
+                concern = _concern_numerator(cols.concerns[i], q.concern_planes)
+                if concern < floor:
+                    continue
+                shared = 0
+                for sw in range(SLOT_WORDS):
+                    if q.slot_words[sw] != _ZERO:
+                        shared += popcount(cols.slot_words[sw, i] & q.slot_words[sw])
+                offered = popcount(cols.approaches[i] & q.approach_mask)
+                first = first_language(cols.languages[i], q.language_bits)
+                total = weighted_total(terms, concern, offered, first, shared)
+                if total > kth:
+                    count = insert(scores, rows, count, total, i)
+                    if count == k:
+                        kth = scores[k - 1]
+                        floor = concern_floor(q, terms, best, kth)
+    return count
