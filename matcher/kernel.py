@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 #: Below this many counselors one thread ranks the whole catalog (waking threads costs more).
-PARALLEL_ABOVE = 50_000
+PARALLEL_ABOVE = 150_000
 #: Chunks per thread (numba hands each thread an equal share of the chunks).
 CHUNKS_PER_THREAD = 1
 

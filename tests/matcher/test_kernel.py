@@ -13,6 +13,7 @@ import dataclasses
 import random
 import threading
 from collections.abc import Callable
+from unittest.mock import patch
 
 import numpy as np
 import pytest
@@ -29,7 +30,7 @@ from tests.matcher.conftest import random_intake, random_profile
 
 RANDOM_ELIGIBLE = next(s for s in BUILTIN_STRATEGIES if s.algorithm == Algorithm.RANDOM_ELIGIBLE)
 DISTINCT = 40
-SIZE = 24_037  # above PARALLEL_ABOVE, 24 blocks, and a last word of the bit index not full
+SIZE = 24_037  # 24 blocks, and a last word of the bit index not full
 
 
 def _tied_catalog(size: int, seed: int) -> list[CounselorProfile]:
@@ -130,7 +131,9 @@ def test_warm_up_and_the_threading_layer() -> None:
     assert ranking.results == () and ranking.eligible_count == 0 and ranking.catalog_size == 0
 
 
-def test_concurrent_calls_from_four_threads(tied: CatalogSnapshot) -> None:
+@pytest.mark.parametrize("parallel_above", [kernel.PARALLEL_ABOVE, 0])
+def test_concurrent_calls_from_four_threads(tied: CatalogSnapshot, parallel_above: int) -> None:
+    """With ``parallel_above`` 0, a call that finds no other in flight runs on numba's threads."""
     intakes = _intakes(24, seed=11)
     expected = [rank(tied, intake, DEFAULT_STRATEGY, 10) for intake in intakes]
     start = threading.Barrier(4)
@@ -147,10 +150,11 @@ def test_concurrent_calls_from_four_threads(tied: CatalogSnapshot) -> None:
             errors.append(e)
 
     threads = [threading.Thread(target=work, args=(w,)) for w in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=120)
+    with patch.object(kernel, "PARALLEL_ABOVE", parallel_above):
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=120)
     assert not errors and len(results) == 4
     for rankings in results.values():
         assert rankings == expected * 3
