@@ -1,9 +1,12 @@
-"""The compiled steps of a ranking scan (:mod:`matcher.kernel`), and the numba helpers they share.
+"""The compiled steps the kernels share (:mod:`matcher.kernel`, :mod:`matcher.index_scan`).
 
-Block steps handle the rows ``lo .. hi - 1`` (at most :data:`BLOCK`) with simple loops
-over ``j = 0 .. hi - lo - 1`` that the compiler vectorises (slicing the columns first
-lets it see that no index is negative), writing into scratch arrays of shape (BLOCK,).
-Row steps handle one counselor: the few candidates that are scored in full.
+Block steps compute the hard filters and factor numerators of the rows ``lo .. hi - 1``
+(at most :data:`BLOCK`) from the columns, for :func:`matcher.kernel.eligible_rows` and
+:func:`matcher.kernel.score_rows` (ranking decides the filters from the bit index
+instead), with simple loops over ``j = 0 .. hi - lo - 1`` that the compiler vectorises
+(slicing the columns first lets it see that no index is negative), writing into
+scratch arrays of shape (BLOCK,). Row steps handle one counselor: the candidates
+that are scored in full.
 """
 
 from __future__ import annotations
@@ -27,7 +30,6 @@ __all__ = [
     "concern_floor",
     "count_concern",
     "count_shared",
-    "find_candidates",
     "first_language",
     "insert",
     "jit",
@@ -237,28 +239,6 @@ def concern_floor(q: KernelQuery, terms: _F64, best: _F64, kth: float) -> int:
         else:
             lo = mid + 1
     return lo
-
-
-@jit()
-def find_candidates(failed: _U8, concern: _I64, floor: int, m: int, marks: _U8, out: _I64) -> _I64:
-    """The positions ``j < m`` of the eligible counselors whose concern numerator reaches ``floor``.
-
-    Flags them first (a vectorised loop), then reads the flags 8 rows at a time as one
-    uint64: once the floor has risen, most words are 0 and cost one test. ``marks``
-    and ``out`` are scratch of shape (BLOCK,); returns a view of ``out``.
-    """
-    for j in range(m):
-        marks[j] = (failed[j] == 0) & (concern[j] >= floor)
-    padded = (m + 7) // 8 * 8
-    marks[m:padded] = 0
-    words = marks[:padded].view(np.uint64)
-    found = 0
-    for w in range(words.shape[0]):
-        if words[w] != 0:
-            for j in range(8 * w, 8 * w + 8):
-                out[found] = j
-                found += marks[j]
-    return out[:found]
 
 
 @jit()
