@@ -14,11 +14,8 @@ of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
    give only those who treat one as primary; each is scored from its row of the
    columns and kept in a small buffer sorted by (score descending, row ascending).
 
-For a typical intake only the candidates' rows of the columns are read, a few bytes
-per counselor. A block with more than :data:`DENSE` candidates (a broad intake: many
-concerns, no windows) has its concern and shared-slot numerators computed for all its
-rows in vectorised loops (:mod:`matcher.kernel_steps`), which beats reading each
-candidate's row once candidates are that many.
+Only the candidates' rows of the columns are read, so the scan reads a few bytes per
+counselor whatever the catalog holds.
 """
 
 from __future__ import annotations
@@ -38,11 +35,8 @@ from matcher.bit_index import (
 from matcher.columns import CONCERN_SHIFT, FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
 from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
 from matcher.kernel_steps import (
-    BLOCK,
     FILTERS,
     concern_floor,
-    count_concern,
-    count_shared,
     first_language,
     insert,
     jit,
@@ -50,12 +44,10 @@ from matcher.kernel_steps import (
     weighted_total,
 )
 
-__all__ = ["DENSE", "WORDS", "scan"]
+__all__ = ["WORDS", "scan"]
 
-#: Words of each bitmap handled per block (64 counselors per word): BLOCK counselors.
-WORDS = BLOCK // 64
-#: Above this many candidates in a block, their numerators are computed for the whole block at once.
-DENSE = BLOCK // 4
+#: Words of each bitmap handled per block (64 counselors per word).
+WORDS = 16
 
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
@@ -122,16 +114,6 @@ def _concern_numerator(concerns: np.uint64, planes: _U64) -> int:
     return out
 
 
-@jit(inline="always")
-def _shared_slots(cols: Columns, q: KernelQuery, i: int) -> int:
-    """How many of the client's weekly slots counselor ``i`` is also free in."""
-    out = 0
-    for w in range(SLOT_WORDS):
-        if q.slot_words[w] != _ZERO:
-            out += popcount(cols.slot_words[w, i] & q.slot_words[w])
-    return out
-
-
 @jit()
 def scan(
     cols: Columns,
@@ -157,10 +139,9 @@ def scan(
     format_rows = _rows_of(q.format_mask, FORMAT_ROWS)
     session_type_rows = _rows_of(q.session_type_bit, SESSION_TYPE_ROWS)
     slot_rows = _slot_rows(q.slot_words)
-    planes = q.concern_planes
     named = _ZERO
     for b in range(PRIORITY_PLANES):
-        named |= planes[b]
+        named |= q.concern_planes[b]
     treated_rows = _rows_of(named & _TREATED_HALF, CONCERN_ROWS)
     primary_rows = _rows_of(named & _PRIMARY_HALF, CONCERN_ROWS)
     any_format = q.format_mask == _ZERO
@@ -173,9 +154,6 @@ def scan(
     free = np.empty(WORDS, dtype=np.uint64)
     treated = np.empty(WORDS, dtype=np.uint64)
     primary = np.empty(WORDS, dtype=np.uint64)
-    candidates = np.empty(WORDS, dtype=np.uint64)
-    concern = np.empty(BLOCK, dtype=np.int64)
-    shared = np.empty(BLOCK, dtype=np.int64)
     if any_format:
         format_[:] = _ALL
     if any_time:
@@ -196,12 +174,10 @@ def scan(
             _or_rows(index, slot_rows, w0, m, free)
         _or_rows(index, treated_rows, w0, m, treated)
         _or_rows(index, primary_rows, w0, m, primary)
-        # The filters of the block's words, and its candidates at the floor the block starts with
-        # (the floor only rises: a candidate is checked against the current one below).
-        picked = 0
         for j in range(m):
             w = w0 + j
-            valid = _ALL if (w + 1) * 64 <= hi else (_ONE << np.uint64(hi - w * 64)) - _ONE
+            base = w * 64
+            valid = _ALL if base + 64 <= hi else (_ONE << np.uint64(hi - base)) - _ONE
             active = index[_ACTIVE_ROW, w]
             room = index[_ROOM_ROW, w]
             counts[0] += popcount(~active & valid)
@@ -213,34 +189,27 @@ def scan(
             eligible = active & room & language[j] & format_[j] & session_type[j] & free[j] & valid
             counts[FILTERS] += popcount(eligible)
             if floor == 0:
-                candidates[j] = eligible
+                candidates = eligible
             elif floor <= most_without_primary:
-                candidates[j] = eligible & treated[j]
+                candidates = eligible & treated[j]
             elif floor <= q.twice_priorities:
-                candidates[j] = eligible & primary[j]
+                candidates = eligible & primary[j]
             else:
-                candidates[j] = _ZERO
-            picked += popcount(candidates[j])
-        # Many candidates (a broad intake): the block's numerators in vectorised loops over its
-        # rows, as sequential reads of the columns; few: each candidate's own.
-        start, stop = w0 * 64, min(hi, (w0 + m) * 64)
-        dense = picked > DENSE
-        if dense:
-            count_concern(cols, q, start, stop, concern)
-            count_shared(cols, q, start, stop, shared)
-        for j in range(m):
-            rest = candidates[j]
-            while rest != _ZERO:
-                low = _lowest(rest)
-                rest ^= low
-                i = (w0 + j) * 64 + popcount(low - _ONE)
-                hits = concern[i - start] if dense else _concern_numerator(cols.concerns[i], planes)
-                if hits < floor:
+                candidates = _ZERO
+            while candidates != _ZERO:
+                low = _lowest(candidates)
+                candidates ^= low
+                i = base + popcount(low - _ONE)
+                concern = _concern_numerator(cols.concerns[i], q.concern_planes)
+                if concern < floor:
                     continue
-                slots = shared[i - start] if dense else _shared_slots(cols, q, i)
+                shared = 0
+                for sw in range(SLOT_WORDS):
+                    if q.slot_words[sw] != _ZERO:
+                        shared += popcount(cols.slot_words[sw, i] & q.slot_words[sw])
                 offered = popcount(cols.approaches[i] & q.approach_mask)
                 first = first_language(cols.languages[i], q.language_bits)
-                total = weighted_total(terms, hits, offered, first, slots)
+                total = weighted_total(terms, concern, offered, first, shared)
                 if total > kth:
                     count = insert(scores, rows, count, total, i)
                     if count == k:

@@ -23,9 +23,10 @@ per query, into a table indexed by the numerator), and the total is
 w_availability * availability`` added left to right, a factor that does not apply
 having weight 0 and adding an exact 0.
 
-Compiled code is cached on disk (numba's ``cache=True``, in ``__pycache__``); the first
-call in a fresh process compiles it (about 10 s) or loads it from the cache (well under
-a second), which :func:`warm_up` does ahead of time. The kernels release the GIL. Only a
+Compiled code is cached on disk (numba's ``cache=True``, in a directory per version of
+the sources: :mod:`matcher.kernel_cache`); the first call in a fresh process compiles it
+(about 10 s) or loads it from the cache (well under a second), which :func:`warm_up`
+does ahead of time. The kernels release the GIL. Only a
 call that finds no other call in flight runs on numba's threads; concurrent calls (a
 server's worker threads) run on their own threads, so the cores are not oversubscribed
 and at most one parallel launch runs at a time, which every threading layer allows.

@@ -21,6 +21,7 @@ from numba.extending import intrinsic
 
 from matcher.availability import SLOT_WORDS
 from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
+from matcher.kernel_cache import use_versioned_cache
 from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
 
 __all__ = [
@@ -53,9 +54,15 @@ _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
 
+use_versioned_cache()  # before the first @jit below: every kernel module imports jit from here
+
 
 def jit(**options: Any) -> Callable[[F], F]:
-    """``numba.njit`` with the options every kernel shares, typed for mypy."""
+    """``numba.njit`` with the options every kernel shares, typed for mypy.
+
+    Compilations are cached on disk in a directory of the current sources
+    (:mod:`matcher.kernel_cache`).
+    """
     return cast(Callable[[F], F], numba.njit(cache=True, nogil=True, **options))
 
 
