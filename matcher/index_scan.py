@@ -37,10 +37,12 @@ from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
 from matcher.kernel_steps import (
     FILTERS,
     concern_floor,
+    concern_hits,
     first_language,
     insert,
     jit,
     popcount,
+    shared_slots,
     weighted_total,
 )
 
@@ -103,15 +105,6 @@ def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
         words = index[r, w0 : w0 + m]
         for j in range(m):
             out[j] |= words[j]
-
-
-@jit()
-def _concern_numerator(concerns: np.uint64, planes: _U64) -> int:
-    """Twice the priority-weighted hits of one counselor (see :func:`~matcher.kernel_steps.count_concern`)."""
-    out = 0
-    for b in range(PRIORITY_PLANES):
-        out += popcount(concerns & planes[b]) << b
-    return out
 
 
 @jit()
@@ -200,13 +193,10 @@ def scan(
                 low = _lowest(candidates)
                 candidates ^= low
                 i = base + popcount(low - _ONE)
-                concern = _concern_numerator(cols.concerns[i], q.concern_planes)
+                concern = concern_hits(cols.concerns[i], q)
                 if concern < floor:
                     continue
-                shared = 0
-                for sw in range(SLOT_WORDS):
-                    if q.slot_words[sw] != _ZERO:
-                        shared += popcount(cols.slot_words[sw, i] & q.slot_words[sw])
+                shared = shared_slots(cols, q, i)
                 offered = popcount(cols.approaches[i] & q.approach_mask)
                 first = first_language(cols.languages[i], q.language_bits)
                 total = weighted_total(terms, concern, offered, first, shared)

@@ -51,13 +51,14 @@ from matcher.kernel_steps import (
     BLOCK,
     FILTERS,
     check_filters,
-    count_concern,
+    concern_hits,
     count_shared,
     first_language,
     insert,
     jit,
     popcount,
     score_table,
+    shared_slots,
     term_table,
     weighted_total,
 )
@@ -163,14 +164,11 @@ def _score_rows(cols: Columns, q: KernelQuery, table: _F64, terms: _F64, rows: _
     """Factor scores (m, 4) and totals (m,) of ``rows`` (m,)."""
     factors = np.empty((rows.shape[0], 4), dtype=np.float64)
     totals = np.empty(rows.shape[0], dtype=np.float64)
-    shared = np.empty(1, dtype=np.int64)
-    concern = np.empty(1, dtype=np.int64)
     for j in range(rows.shape[0]):
         i = rows[j]
-        count_shared(cols, q, i, i + 1, shared)
-        count_concern(cols, q, i, i + 1, concern)
         offered = popcount(cols.approaches[i] & q.approach_mask)
-        numerators = (concern[0], offered, first_language(cols.languages[i], q.language_bits), shared[0])
+        first = first_language(cols.languages[i], q.language_bits)
+        numerators = (concern_hits(cols.concerns[i], q), offered, first, shared_slots(cols, q, i))
         for f in range(4):
             factors[j, f] = table[f, numerators[f]]
         totals[j] = weighted_total(terms, numerators[0], numerators[1], numerators[2], numerators[3])

@@ -1,12 +1,12 @@
 """The compiled steps the kernels share (:mod:`matcher.kernel`, :mod:`matcher.index_scan`).
 
-Block steps compute the hard filters and factor numerators of the rows ``lo .. hi - 1``
-(at most :data:`BLOCK`) from the columns, for :func:`matcher.kernel.eligible_rows` and
-:func:`matcher.kernel.score_rows` (ranking decides the filters from the bit index
-instead), with simple loops over ``j = 0 .. hi - lo - 1`` that the compiler vectorises
-(slicing the columns first lets it see that no index is negative), writing into
-scratch arrays of shape (BLOCK,). Row steps handle one counselor: the candidates
-that are scored in full.
+Block steps compute the hard filters of the rows ``lo .. hi - 1`` (at most
+:data:`BLOCK`) from the columns, for :func:`matcher.kernel.eligible_rows` (ranking
+decides the filters from the bit index instead), with simple loops over
+``j = 0 .. hi - lo - 1`` that the compiler vectorises (slicing the columns first lets
+it see that no index is negative), writing into scratch arrays of shape (BLOCK,).
+Row steps handle one counselor: the candidates a ranking scores in full, and the
+rows :func:`matcher.kernel.score_rows` is given.
 """
 
 from __future__ import annotations
@@ -29,13 +29,14 @@ __all__ = [
     "FILTERS",
     "check_filters",
     "concern_floor",
-    "count_concern",
+    "concern_hits",
     "count_shared",
     "first_language",
     "insert",
     "jit",
     "popcount",
     "score_table",
+    "shared_slots",
     "term_table",
     "weighted_total",
 ]
@@ -133,23 +134,6 @@ def count_shared(cols: Columns, q: KernelQuery, lo: int, hi: int, shared: _I64) 
 
 
 @jit()
-def count_concern(cols: Columns, q: KernelQuery, lo: int, hi: int, concern: _I64) -> None:
-    """``concern[j]``: twice the priority-weighted hits of counselor ``lo + j``.
-
-    2 per primary concern and 1 per secondary one is one popcount of the ``concerns``
-    column (:data:`~matcher.columns.CONCERN_SHIFT`); the priorities are summed bit by
-    bit (plane ``b`` holds the concerns whose priority has bit ``b``).
-    """
-    concern[: hi - lo] = 0
-    concerns = cols.concerns[lo:hi]
-    for b in range(PRIORITY_PLANES):
-        plane = q.concern_planes[b]
-        if plane != 0:
-            for j in range(hi - lo):
-                concern[j] += popcount(concerns[j] & plane) << b
-
-
-@jit()
 def check_filters(
     cols: Columns, q: KernelQuery, lo: int, hi: int, shared: _I64, failed: _U8, counts: _I64
 ) -> None:
@@ -198,6 +182,30 @@ def check_filters(
 
 
 # --------------------------------------------------------------------------- row steps
+
+
+@jit(inline="always")
+def concern_hits(concerns: np.uint64, q: KernelQuery) -> int:
+    """Twice the priority-weighted hits of one counselor's ``concerns`` word: the concern numerator.
+
+    2 per primary concern and 1 per secondary one is one popcount of the ``concerns``
+    column (:data:`~matcher.columns.CONCERN_SHIFT`); the priorities are summed bit by
+    bit (plane ``b`` holds the concerns whose priority has bit ``b``).
+    """
+    out = 0
+    for b in range(PRIORITY_PLANES):
+        out += popcount(concerns & q.concern_planes[b]) << b
+    return out
+
+
+@jit(inline="always")
+def shared_slots(cols: Columns, q: KernelQuery, i: int) -> int:
+    """How many of the client's weekly slots counselor ``i`` is also free in (as :func:`count_shared`)."""
+    out = 0
+    for w in range(SLOT_WORDS):
+        if q.slot_words[w] != 0:
+            out += popcount(cols.slot_words[w, i] & q.slot_words[w])
+    return out
 
 
 @jit(inline="always")
