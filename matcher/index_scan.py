@@ -9,10 +9,18 @@ of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
 2. every hard filter of 64 counselors is one word (``active & has_room & language &
    format & session_type & time``), and its failures one popcount;
 3. the candidates are the eligible counselors who could still beat the ``k``-th best
-   (:func:`~matcher.kernel_steps.concern_floor`): once the floor is above 0 only those
-   who treat one of the client's concerns, once it is above what secondary concerns can
-   give only those who treat one as primary; each is scored from its row of the
-   columns and kept in a small buffer sorted by (score descending, row ascending).
+   (:mod:`matcher.score_bounds`): once the concern floor is above 0 only those who treat
+   one of the client's concerns, once it is above what secondary concerns can give only
+   those who treat one as primary; each is scored from its row of the columns and kept
+   in a small buffer sorted by (score descending, row ascending);
+4. once the buffer is full, for an intake whose weekly slots score (fewer than
+   :data:`COUNT_SLOTS_BELOW`), each block also counts every counselor's concern numerator
+   and shared slots in bit-sliced counters (:mod:`matcher.bit_slices`: the slot bitmaps
+   added up instead of ORed), and keeps only the candidates past a corner of the
+   staircase of :func:`~matcher.score_bounds.corners`, where both numerators together may
+   still beat the ``k``-th best. For a broad intake (tens of thousands eligible, few of
+   them free at most of the client's hours) this leaves a few hundred to score instead of
+   thousands.
 
 Only the candidates' rows of the columns are read, so the scan reads a few bytes per
 counselor whatever the catalog holds.
@@ -32,11 +40,11 @@ from matcher.bit_index import (
     SESSION_TYPE_ROWS,
     SLOT_ROWS,
 )
+from matcher.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
 from matcher.columns import CONCERN_SHIFT, FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
 from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
 from matcher.kernel_steps import (
     FILTERS,
-    concern_floor,
     concern_hits,
     first_language,
     insert,
@@ -45,6 +53,7 @@ from matcher.kernel_steps import (
     shared_slots,
     weighted_total,
 )
+from matcher.score_bounds import concern_floor, corners
 
 __all__ = ["WORDS", "scan"]
 
@@ -107,6 +116,10 @@ def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
             out[j] |= words[j]
 
 
+#: Shared slots are counted only for intakes with fewer weekly slots (counting more costs more).
+COUNT_SLOTS_BELOW = 32
+
+
 @jit()
 def scan(
     cols: Columns,
@@ -137,9 +150,16 @@ def scan(
         named |= q.concern_planes[b]
     treated_rows = _rows_of(named & _TREATED_HALF, CONCERN_ROWS)
     primary_rows = _rows_of(named & _PRIMARY_HALF, CONCERN_ROWS)
+    # plane b's concerns (priority with bit b) add 2 ** b per concern treated, as much again if primary
+    concern_rows = [_rows_of(q.concern_planes[b], CONCERN_ROWS) for b in range(PRIORITY_PLANES)]
     any_format = q.format_mask == _ZERO
     any_time = not q.has_windows
     most_without_primary = q.twice_priorities // 2  # every concern treated as secondary
+    concern_bits = planes_for(q.twice_priorities)
+    best = np.array([terms[f].max() for f in range(4)])
+    counted = q.weights[3] > 0.0 and q.slot_count < COUNT_SLOTS_BELOW  # then sliced blocks prune
+    slot_bits = planes_for(q.slot_count) if counted else 0
+    slot_terms = terms[3, : q.slot_count + 1] if counted else best[3:]
 
     language = np.empty(WORDS, dtype=np.uint64)
     format_ = np.empty(WORDS, dtype=np.uint64)
@@ -147,15 +167,19 @@ def scan(
     free = np.empty(WORDS, dtype=np.uint64)
     treated = np.empty(WORDS, dtype=np.uint64)
     primary = np.empty(WORDS, dtype=np.uint64)
+    concern = np.empty((MAX_PLANES + PRIORITY_PLANES, WORDS), dtype=np.uint64)  # concern numerators
+    shared = np.empty((MAX_PLANES, WORDS), dtype=np.uint64)  # shared slot counts
     if any_format:
         format_[:] = _ALL
     if any_time:
         free[:] = _ALL
 
-    best = np.array([terms[f].max() for f in range(4)])
     count = 0
     kth = -1.0  # the score to beat: scores are >= 0, so anything beats it until the buffer is full
     floor = 0  # the concern numerator a candidate needs (see concern_floor)
+    staircase = np.empty((q.twice_priorities + 1, 2), dtype=np.int64)
+    steps = 0  # corners of the staircase (see score_bounds.corners)
+    sliced = False  # whether this block counts numerators 64 counselors at a time and prunes on them
     first_word, end_word = lo >> 6, (hi + 63) >> 6
     for w0 in range(first_word, end_word, WORDS):
         m = min(WORDS, end_word - w0)
@@ -163,10 +187,19 @@ def scan(
         _or_rows(index, session_type_rows, w0, m, session_type)
         if not any_format:
             _or_rows(index, format_rows, w0, m, format_)
-        if not any_time:
-            _or_rows(index, slot_rows, w0, m, free)
         _or_rows(index, treated_rows, w0, m, treated)
         _or_rows(index, primary_rows, w0, m, primary)
+        if sliced:  # count each counselor's concern numerator and shared slots, 64 at a time
+            concern[:, :m] = _ZERO
+            for b in range(PRIORITY_PLANES):
+                add_rows(index, concern_rows[b], w0, m, concern[b:], q.twice_priorities >> b)
+            shared[:, :m] = _ZERO
+            add_rows(index, slot_rows, w0, m, shared, q.slot_count)
+            free[:m] = _ZERO
+            for p in range(slot_bits):
+                free[:m] |= shared[p, :m]
+        elif not any_time:
+            _or_rows(index, slot_rows, w0, m, free)
         for j in range(m):
             w = w0 + j
             base = w * 64
@@ -189,20 +222,30 @@ def scan(
                 candidates = eligible & primary[j]
             else:
                 candidates = _ZERO
+            if sliced and candidates != _ZERO:  # keep those past a corner of the staircase
+                hopeful = _ZERO
+                for c in range(steps):
+                    hopeful |= at_least(concern, j, concern_bits, staircase[c, 0]) & at_least(
+                        shared, j, slot_bits, staircase[c, 1]
+                    )
+                candidates &= hopeful
             while candidates != _ZERO:
                 low = _lowest(candidates)
                 candidates ^= low
-                i = base + popcount(low - _ONE)
-                concern = concern_hits(cols.concerns[i], q)
-                if concern < floor:
+                b = popcount(low - _ONE)
+                i = base + b
+                hits = concern_hits(cols.concerns[i], q)
+                if hits < floor:
                     continue
-                shared = shared_slots(cols, q, i)
+                slots = shared_slots(cols, q, i)
                 offered = popcount(cols.approaches[i] & q.approach_mask)
                 first = first_language(cols.languages[i], q.language_bits)
-                total = weighted_total(terms, concern, offered, first, shared)
+                total = weighted_total(terms, hits, offered, first, slots)
                 if total > kth:
                     count = insert(scores, rows, count, total, i)
                     if count == k:
                         kth = scores[k - 1]
                         floor = concern_floor(q, terms, best, kth)
+                        steps = corners(terms, best, slot_terms, kth, staircase)
+        sliced = slot_bits > 0 and count == k  # from the next block on, once the top k is full
     return count

@@ -6,7 +6,7 @@ driven by the snapshot's bit index (:mod:`matcher.bit_index`), 64 counselors at 
 1. every hard filter, with a count of the failures of each over the whole catalog
    (a counselor can fail several), from ORs of the bitmaps the intake selects;
 2. the candidates: eligible counselors whose concern numerator could still lift them
-   above the current ``k``-th best (:func:`~matcher.kernel_steps.concern_floor`;
+   above the current ``k``-th best (:func:`~matcher.score_bounds.concern_floor`;
    once the top ``k`` fills up, a few percent of a typical catalog);
 3. each candidate's factors from its row of the columns, its weighted total, and a
    place in a small buffer sorted by (score descending, row ascending) if it beats

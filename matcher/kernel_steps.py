@@ -28,7 +28,6 @@ __all__ = [
     "BLOCK",
     "FILTERS",
     "check_filters",
-    "concern_floor",
     "concern_hits",
     "count_shared",
     "first_language",
@@ -232,28 +231,6 @@ def weighted_total(terms: _F64, concern: int, offered: int, first: int, shared: 
     total += terms[2, first]
     total += terms[3, shared]
     return min(total, 1.0)
-
-
-@jit()
-def concern_floor(q: KernelQuery, terms: _F64, best: _F64, kth: float) -> int:
-    """The smallest concern numerator with which a counselor could still score above ``kth``.
-
-    The bound adds the concern term to the largest term of every other factor (``best``,
-    shape (4,): the largest of each row of ``terms``), in the order of :func:`weighted_total`;
-    rounding is monotonic, so no total exceeds its bound, and a counselor whose bound is
-    ``<= kth`` cannot enter the top ``k``. Returns ``twice_priorities + 1`` when nobody can.
-    """
-    lo, hi = 0, q.twice_priorities + 1  # the answer lies in [lo, hi]
-    while lo < hi:
-        mid = (lo + hi) // 2
-        bound = terms[0, mid] + best[1]
-        bound += best[2]
-        bound += best[3]
-        if bound > kth:
-            hi = mid
-        else:
-            lo = mid + 1
-    return lo
 
 
 @jit()

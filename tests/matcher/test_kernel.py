@@ -19,12 +19,13 @@ import numpy as np
 import pytest
 
 from matcher import kernel
+from matcher.index_scan import COUNT_SLOTS_BELOW
 from matcher.model import Availability, CounselorProfile, Intake, WeeklyWindow
 from matcher.query import encode_intake
 from matcher.ranking import HardFilter, Ranking, rank
 from matcher.reference import rank_reference
 from matcher.snapshot import CatalogSnapshot
-from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm
+from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Factor, Strategy
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 from tests.matcher.conftest import random_intake, random_profile
 
@@ -86,6 +87,28 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
             assert factors.shape == (len(expected_rows), 4)
             assert counts.tolist() == excluded.tolist()
             assert eligible_count == eligible.shape[0]
+
+
+@pytest.mark.parametrize(
+    "strategy",
+    [s for s in BUILTIN_STRATEGIES if s.algorithm != Algorithm.RANDOM_ELIGIBLE],
+    ids=lambda s: s.name,
+)
+def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
+    varied: CatalogSnapshot, strategy: Strategy
+) -> None:
+    """Intakes with windows of fewer than COUNT_SLOTS_BELOW slots: blocks prune on bit-sliced counts."""
+    intakes = [i for i in synthetic_intakes(60, seed=11) if i.availability is not None]
+    counted = 0
+    for intake in intakes:
+        q = kernel.kernel_query(encode_intake(intake, strategy))
+        counted += q.slot_count < COUNT_SLOTS_BELOW and q.weights[3] > 0
+        for k in (1, 10):
+            expected_rows, expected_totals = _full_sort(varied, q, k)
+            rows, totals, _, _, _ = kernel._top_k_serial(varied.columns, varied.index, q, k)
+            assert rows.tolist() == expected_rows
+            assert totals.tolist() == expected_totals
+    assert counted >= 20 or strategy.weights.get(Factor.AVAILABILITY, 0.0) == 0.0
 
 
 def test_the_tied_catalog_ranks_like_the_reference(tied: CatalogSnapshot) -> None:
