@@ -4,11 +4,14 @@ Ranking must not touch the database, so the strategies and the running experimen
 are held in memory and reloaded after every write made here, and by :meth:`refresh`
 (called from the server's background refresher) when another process changed them.
 
-Assignment across experiments: experiments sharing a layer are mutually exclusive
-(the layer draw picks at most one). Experiments in different layers (or in none) are
-consulted in a fixed order -- by layer name, then key -- and the first that enrols
-the client decides the strategy. Each experiment's own draws are independent hashes,
-so the clients it enrols are still a random sample and its arms stay comparable.
+Assignment across experiments (:mod:`matcher.experiments.precedence`): experiments sharing
+a layer are mutually exclusive (the layer draw picks at most one). Experiments in different
+layers (or in none) are consulted in a fixed order -- by layer name, then key -- and the
+first that enrols the client decides the strategy. Each experiment's own draws are
+independent hashes, so the clients it enrols are still a random sample and its arms stay
+comparable; but a later one gets only what the earlier ones leave. So no start or change
+may leave a running experiment with no clients at all (``EXPERIMENT_STARVED``), and a
+report says when experiments ahead take part of an experiment's clients.
 """
 
 from __future__ import annotations
@@ -27,10 +30,10 @@ from matcher.experiments import (
     ExperimentStatus,
     Report,
     analyze_experiment,
-    assign,
-    assign_in_layer,
+    assign_first,
     needs_new_phase,
     new_phase,
+    traffic_shares,
     units_from_exposures,
     validate_experiment,
     validate_layer,
@@ -125,21 +128,7 @@ class Experimentation:
 
     def assign(self, client_id: str) -> Assignment | None:
         """The experiment arm ``client_id`` is in, if any (no database access)."""
-        running = [e for e in self._active if e.status is ExperimentStatus.RUNNING]
-        unlayered = sorted((e for e in running if not e.layer), key=lambda e: e.key)
-        layers: dict[str, list[Experiment]] = {}
-        for e in self._active:
-            if e.layer:
-                layers.setdefault(e.layer, []).append(e)
-        for layer in sorted(layers):
-            hit = assign_in_layer(sorted(layers[layer], key=lambda e: e.key), client_id)
-            if hit is not None:
-                return hit
-        for e in unlayered:
-            hit = assign(e, client_id)
-            if hit is not None:
-                return hit
-        return None
+        return assign_first(self._active, client_id)
 
     def default_strategy(self) -> Strategy:
         """The strategy used outside experiments."""
@@ -177,6 +166,22 @@ class Experimentation:
             validate_layer([*peers, candidate])
         except InvalidInput as error:
             raise Conflict(f"layer {candidate.layer!r}: {error}", reason="LAYER_RANGE_OVERLAP") from None
+
+    def _check_traffic(self, candidate: Experiment) -> None:
+        """Refuse a start or change after which some running experiment would enrol nobody."""
+        others = [e for e in self._experiment_repo.active() if e.key != candidate.key]
+        shares = traffic_shares([*others, candidate])
+        starved = sorted(key for key, share in shares.items() if share.nominal > 0 and share.effective == 0)
+        if starved:
+            raise Conflict(
+                "; ".join(
+                    f"experiment {key!r} would enrol nobody: every client it covers goes first to "
+                    + ", ".join(repr(k) for k in shares[key].ahead)
+                    + " (layers are consulted by name, then experiments without a layer by key)"
+                    for key in starved
+                ),
+                reason="EXPERIMENT_STARVED",
+            )
 
     def _saved(self, record: ExperimentRecord) -> ExperimentRecord:
         self.refresh()
@@ -218,6 +223,7 @@ class Experimentation:
         if changes.control is not None:
             updated = replace(updated, control=changes.control)
         self._validated(updated)
+        self._check_traffic(updated)
         return self._saved(self._experiment_repo.save(updated, description=changes.description))
 
     def set_status(self, key: str, status: ExperimentStatus) -> ExperimentRecord:
@@ -233,6 +239,7 @@ class Experimentation:
         now = datetime.now(UTC)
         if status is ExperimentStatus.RUNNING:
             self._check_layer(updated)
+            self._check_traffic(updated)
         return self._saved(
             self._experiment_repo.save(
                 updated,
@@ -267,4 +274,17 @@ class Experimentation:
         report = analyze_experiment(
             analysed, units, converted, booking_arm=booking_arm, booking_position=booking_position
         )
+        others = [x for x in self._active if x.key != key]
+        share = traffic_shares([*others, e]).get(key) if phase == e.phase else None
+        if share is not None and share.effective < share.nominal:
+            report = replace(
+                report,
+                warnings=(
+                    *report.warnings,
+                    f"Experiments consulted first ({', '.join(repr(k) for k in share.ahead)}) take part of "
+                    f"the clients this one covers: it enrols about {share.effective:.1%} of clients, not "
+                    f"the {share.nominal:.1%} its layer range and coverage say. Its arms stay comparable; "
+                    "its sample is smaller, and the clients it sees are those the others left.",
+                ),
+            )
         return record, phase, report

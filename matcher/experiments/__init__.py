@@ -14,6 +14,7 @@ from matcher.experiments.model import (
     phase_salt,
     validate_experiment,
 )
+from matcher.experiments.precedence import TrafficShare, assign_first, precedence, traffic_shares
 from matcher.experiments.report import ArmCount, ArmOutcome, Interval, Report, SrmCheck
 from matcher.experiments.simulation import SimulatedUnits, simulate, simulate_units
 
@@ -29,18 +30,22 @@ __all__ = [
     "Report",
     "SimulatedUnits",
     "SrmCheck",
+    "TrafficShare",
     "UnitArms",
     "analyze",
     "analyze_experiment",
     "assign",
+    "assign_first",
     "assign_in_layer",
     "bucket",
     "dedupe_exposures",
     "needs_new_phase",
     "new_phase",
     "phase_salt",
+    "precedence",
     "simulate",
     "simulate_units",
+    "traffic_shares",
     "units_from_exposures",
     "validate_experiment",
     "validate_layer",
