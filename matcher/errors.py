@@ -55,10 +55,15 @@ class NotFound(AttuneError):
 
 
 class Conflict(AttuneError):
-    """The request is well formed but clashes with the current state."""
+    """The request is well formed but clashes with the current state.
+
+    ``ids`` names the resources it clashes with, when there are some (e.g. the counselor
+    ids that already exist), so that a client can point at each one.
+    """
 
     reason = "CONFLICT"
 
-    def __init__(self, message: str, *, reason: str = "CONFLICT") -> None:
+    def __init__(self, message: str, *, reason: str = "CONFLICT", ids: tuple[str, ...] = ()) -> None:
         self.reason = reason
+        self.ids = ids
         super().__init__(message)

@@ -64,6 +64,8 @@ def status_for(error: AttuneError) -> status_pb2.Status:
         info.metadata["name"] = error.name
         return status_pb2.Status(code=code_pb2.NOT_FOUND, message=str(error), details=[_pack(info)])
     if isinstance(error, Conflict):
+        if error.ids:
+            info.metadata["ids"] = ",".join(error.ids)
         code = _CONFLICT_CODES.get(error.reason, code_pb2.FAILED_PRECONDITION)
         return status_pb2.Status(code=code, message=str(error), details=[_pack(info)])
     return status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message=str(error), details=[_pack(info)])

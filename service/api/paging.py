@@ -24,7 +24,13 @@ def page_size(
     """0 means ``default``; above ``maximum`` is capped (AIP-158); negative is an error."""
     if requested < 0:
         raise InvalidInput(
-            [FieldViolation(field, f"must be 0 (default {default}) to {maximum}; got {requested}")]
+            [
+                FieldViolation(
+                    field,
+                    f"must be 0 or more (0 means {default}; above {maximum} means {maximum}); "
+                    f"got {requested}",
+                )
+            ]
         )
     return min(requested or default, maximum)
 

@@ -37,18 +37,22 @@ from __future__ import annotations
 from pathlib import Path
 
 from matcher.model import CounselorProfile
-from service.catalog_io.csv_format import parse_csv, write_csv
-from service.catalog_io.json_format import parse_json, write_json
-from service.catalog_io.rows import COLUMNS, ImportFailed, RowError
+from service.catalog_io.csv_format import parse_csv, parse_csv_rows, write_csv
+from service.catalog_io.json_format import parse_json, parse_json_rows, write_json
+from service.catalog_io.rows import COLUMNS, ImportedRow, ImportFailed, RowError
 from service.catalog_io.rows import REQUIRED_COLUMNS as REQUIRED_COLUMNS
 
 __all__ = [
     "COLUMNS",
     "ImportFailed",
+    "ImportedRow",
     "RowError",
     "parse_csv",
+    "parse_csv_rows",
     "parse_json",
+    "parse_json_rows",
     "read_catalog",
+    "read_catalog_rows",
     "write_csv",
     "write_json",
 ]
@@ -56,6 +60,14 @@ __all__ = [
 
 def read_catalog(path: Path) -> list[CounselorProfile]:
     """Read a ``.csv`` or ``.json`` catalog (UTF-8, BOM allowed); all of it or :class:`ImportFailed`.
+
+    See :func:`read_catalog_rows`, which also gives each counselor's line.
+    """
+    return [row.profile for row in read_catalog_rows(path)]
+
+
+def read_catalog_rows(path: Path) -> list[ImportedRow]:
+    """Read a ``.csv`` or ``.json`` catalog: each counselor with the line it starts on.
 
     Raises
     ------
@@ -75,4 +87,4 @@ def read_catalog(path: Path) -> list[CounselorProfile]:
     except UnicodeDecodeError as error:
         line = raw.count(b"\n", 0, error.start) + 1
         raise ImportFailed([RowError(line, "", "not UTF-8 text: save the file as UTF-8")]) from None
-    return parse_csv(text) if suffix == ".csv" else parse_json(text)
+    return parse_csv_rows(text) if suffix == ".csv" else parse_json_rows(text)

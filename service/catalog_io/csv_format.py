@@ -13,6 +13,7 @@ from service.catalog_io.rows import (
     _PARSE_SESSION_TYPE,
     COLUMNS,
     REQUIRED_COLUMNS,
+    ImportedRow,
     ImportFailed,
     RowError,
     _finish,
@@ -29,7 +30,7 @@ from service.text_formats import (
     split_list,
 )
 
-__all__ = ["parse_csv", "write_csv"]
+__all__ = ["parse_csv", "parse_csv_rows", "write_csv"]
 
 
 def _csv_row(line: int, cells: dict[str, str]) -> _Row:
@@ -99,7 +100,12 @@ def _csv_header(line: int, cells: list[str]) -> list[str]:
 
 
 def parse_csv(text: str) -> list[CounselorProfile]:
-    """Parse a CSV catalog (see the module docstring); raise :class:`ImportFailed` listing every problem."""
+    """Parse a CSV catalog (see :mod:`service.catalog_io`); :class:`ImportFailed` lists every problem."""
+    return [row.profile for row in parse_csv_rows(text)]
+
+
+def parse_csv_rows(text: str) -> list[ImportedRow]:
+    """:func:`parse_csv`, each counselor with the line it starts on."""
     records = _csv_records(text)
     first = next(records, None)
     if first is None:

@@ -17,6 +17,7 @@ from service.catalog_io.rows import (
     _PARSE_FORMAT,
     _PARSE_SESSION_TYPE,
     COLUMNS,
+    ImportedRow,
     ImportFailed,
     RowError,
     _finish,
@@ -24,7 +25,7 @@ from service.catalog_io.rows import (
 )
 from service.text_formats import format_window, parse_specialty, parse_window
 
-__all__ = ["parse_json", "write_json"]
+__all__ = ["parse_json", "parse_json_rows", "write_json"]
 
 _JSON_SPACE = re.compile(r"[ \t\n\r]*")
 
@@ -142,7 +143,12 @@ def _json_objects(text: str) -> Iterator[tuple[int, object]]:
 
 
 def parse_json(text: str) -> list[CounselorProfile]:
-    """Parse a JSON catalog (see the module docstring); raise :class:`ImportFailed` listing every problem."""
+    """Parse a JSON catalog (see :mod:`service.catalog_io`); :class:`ImportFailed` lists every problem."""
+    return [row.profile for row in parse_json_rows(text)]
+
+
+def parse_json_rows(text: str) -> list[ImportedRow]:
+    """:func:`parse_json`, each counselor with the line it starts on."""
     rows: list[tuple[int, CounselorProfile | None, str]] = []
     errors: list[RowError] = []
     try:

@@ -3,8 +3,8 @@
 The catalog columns, the error types (:class:`RowError`, :class:`ImportFailed`),
 :class:`_Row` (one profile built from one row's values, collecting every problem of
 the row), the enum-cell parsers, and :func:`_finish` (duplicate-id check and the
-all-or-nothing result). The formats themselves are documented in
-:mod:`service.catalog_io`.
+all-or-nothing result: each :class:`ImportedRow` with its line). The formats themselves
+are documented in :mod:`service.catalog_io`.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from matcher.errors import InvalidInput
 from matcher.model import Availability, CounselorProfile, validate_counselor
 from matcher.vocabulary import SessionFormat, SessionType
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ImportFailed", "RowError"]
+__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ImportFailed", "ImportedRow", "RowError"]
 
 #: Every column (and JSON key) of a catalog, in the order the writers use.
 COLUMNS = (
@@ -159,10 +159,17 @@ def _check_duplicates(rows: list[tuple[int, CounselorProfile | None, str]], erro
             first_line[counselor_id] = line
 
 
+class ImportedRow(NamedTuple):
+    """One counselor of an imported file and the line it starts on (as :class:`RowError` counts lines)."""
+
+    line: int
+    profile: CounselorProfile
+
+
 def _finish(
     rows: list[tuple[int, CounselorProfile | None, str]], errors: list[RowError]
-) -> list[CounselorProfile]:
+) -> list[ImportedRow]:
     _check_duplicates(rows, errors)
     if errors:
         raise ImportFailed(errors)
-    return [p for _, p, _ in rows if p is not None]
+    return [ImportedRow(line, p) for line, p, _ in rows if p is not None]

@@ -17,6 +17,19 @@ DEFAULT_TIMEOUT = 10.0
 Response = TypeVar("Response")
 
 
+def error_info(error: grpc.RpcError) -> error_details_pb2.ErrorInfo | None:
+    """The ``google.rpc.ErrorInfo`` of a failed call (reason, domain, metadata), if it has one."""
+    status = rpc_status.from_call(error) if isinstance(error, grpc.Call) else None
+    if status is None:
+        return None
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info
+    return None
+
+
 def describe_error(error: grpc.RpcError) -> str:
     """Turn a failed call into a message a person can act on (no traceback)."""
     code = error.code() if isinstance(error, grpc.Call) else None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Annotated, Any, TypeVar
 
 import grpc
@@ -48,10 +48,16 @@ def call(
     request: Any,
     *,
     context: str = "",
+    passthrough: Collection[grpc.StatusCode] = (),
 ) -> Response:
-    """One call with a deadline; a failure becomes a readable message and exit code 1."""
+    """One call with a deadline; a failure becomes a readable message and exit code 1.
+
+    A failure whose code is in ``passthrough`` is raised as it is, for the caller to explain.
+    """
     with AttuneClient(address, timeout) as client:
         try:
             return client.call(method(client), request)
         except grpc.RpcError as error:
+            if isinstance(error, grpc.Call) and error.code() in passthrough:
+                raise
             raise fail((context + "\n" if context else "") + describe_error(error)) from None

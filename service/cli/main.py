@@ -8,12 +8,15 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
+import grpc
 import typer
 
 from attune.v1 import counselor_pb2, matching_pb2
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake
 from matcher.vocabulary import SessionFormat, SessionType
 from service.api.convert.catalog import intake_to_proto, profile_to_proto
+from service.api.paging import MAX_TOP_K
+from service.cli.client import describe_error, error_info
 from service.cli.common import (
     DEFAULT_ADDRESS,
     DEFAULT_TIMEOUT,
@@ -141,7 +144,7 @@ def match(
     client_id: Annotated[
         str | None, typer.Option("--client-id", help="pseudonymous client id (default: a new random one)")
     ] = None,
-    top: Annotated[int, typer.Option("--top", help="how many counselors (1-100)")] = 10,
+    top: Annotated[int, typer.Option("--top", min=1, max=MAX_TOP_K, help="how many counselors")] = 10,
     strategy: Annotated[str, typer.Option("--strategy", help="force a strategy (staff override)")] = "",
     address: AddressOpt = DEFAULT_ADDRESS,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
@@ -218,7 +221,15 @@ def counselors_show(
         print_counselor(out, response.counselor)
 
 
-def _create_all(address: str, timeout: float, profiles: Sequence[CounselorProfile], what: str) -> int:
+def _create_all(
+    address: str,
+    timeout: float,
+    profiles: Sequence[CounselorProfile],
+    what: str,
+    *,
+    raise_conflict: bool = False,
+) -> int:
+    """Create ``profiles`` in one all-or-nothing call; with ``raise_conflict``, ALREADY_EXISTS is raised."""
     request = counselor_pb2.BatchCreateCounselorsRequest(
         requests=[
             counselor_pb2.CreateCounselorRequest(counselor=profile_to_proto(p), counselor_id=p.id)
@@ -231,6 +242,7 @@ def _create_all(address: str, timeout: float, profiles: Sequence[CounselorProfil
         lambda c: c.counselors.BatchCreateCounselors,
         request,
         context=f"{what} failed, nothing was imported:",
+        passthrough=(grpc.StatusCode.ALREADY_EXISTS,) if raise_conflict else (),
     )
     return len(response.counselors)
 
@@ -242,18 +254,31 @@ def counselors_import(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Import counselors from CSV or JSON: all of them, or none if any row is bad."""
-    from service.catalog_io import ImportFailed, read_catalog
+    from service.catalog_io import ImportFailed, RowError, read_catalog_rows
+
+    def problems(errors: Sequence[RowError]) -> typer.Exit:
+        lines = [f"  line {e.line}, {e.field}: {e.message}" for e in errors]
+        return fail(f"{path}: {len(errors)} problem(s), nothing was imported:\n" + "\n".join(lines))
 
     try:
-        profiles = read_catalog(path)
+        rows = read_catalog_rows(path)
     except ImportFailed as error:
-        lines = [f"  line {e.line}, {e.field}: {e.message}" for e in error.errors]
-        raise fail(
-            f"{path}: {len(error.errors)} problem(s), nothing was imported:\n" + "\n".join(lines)
-        ) from None
+        raise problems(error.errors) from None
     except ValueError as error:
         raise fail(f"{path}: {error}") from None
-    count = _create_all(address, timeout, profiles, "import")
+    try:
+        count = _create_all(address, timeout, [row.profile for row in rows], "import", raise_conflict=True)
+    except grpc.RpcError as error:
+        info = error_info(error)
+        taken = set(info.metadata["ids"].split(",")) if info and info.metadata.get("ids") else set()
+        if not taken:
+            raise fail(f"import failed, nothing was imported:\n{describe_error(error)}") from None
+        clashes = [
+            RowError(row.line, "id", f"counselor {row.profile.id!r} already exists in the service")
+            for row in rows
+            if row.profile.id in taken
+        ]
+        raise problems(clashes) from None
     out.print(f"imported {count} counselors from {path}")
 
 

@@ -51,6 +51,8 @@ _PAGINATION = KeysetPagination("counselor", (_C.c.id,), (str,))
 _LOOKUP_CHUNK = 500
 #: How many clashing ids a Conflict message names.
 _NAMED_IDS = 5
+#: At most this many clashing ids go back to the client one by one (gRPC metadata is small).
+_LISTED_IDS = 50
 #: Rows read at a time by :meth:`CounselorRepository.load_all`.
 LOAD_BATCH = 5000
 #: Versions the catalog change log keeps (older rows are deleted as new ones are written).
@@ -184,7 +186,9 @@ class CounselorRepository(Transactions):
                 raise
             taken = self._existing([p.id for p in profiles])
             detail = f": {_name_ids(taken)}" if taken else ""
-            raise Conflict(f"counselors already exist{detail}", reason="ALREADY_EXISTS") from None
+            raise Conflict(
+                f"counselors already exist{detail}", reason="ALREADY_EXISTS", ids=tuple(taken[:_LISTED_IDS])
+            ) from None
         return [CounselorRecord(p, create_time, create_time) for p in profiles]
 
     def replace(self, profile: CounselorProfile) -> CounselorRecord:

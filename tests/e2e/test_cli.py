@@ -56,6 +56,8 @@ def test_bad_input_is_a_readable_message_not_a_traceback(demo_service: RunningSe
         "match", "--concern", "anxiety", "--language", "en", "--available", "Someday 9-5"
     )
     assert bad_window.returncode == 2 and "Traceback" not in bad_window.stderr
+    too_many = demo_service.cli(*MATCH, "--top", "101")  # the service would cap it at 100: say so first
+    assert too_many.returncode == 2 and "--top" in too_many.stderr and "100" in too_many.stderr
 
 
 def test_unreachable_service_is_explained() -> None:
@@ -111,3 +113,11 @@ def test_import_is_all_or_nothing_and_reports_every_bad_row(
     assert imported.returncode == 0, imported.stderr
     assert "imported 1" in imported.stdout
     assert demo_service.cli("counselors", "show", "imp-1").returncode == 0
+
+    again = tmp_path / "again.csv"  # imp-1 is taken now: its line is named, and nothing is imported
+    again.write_text(header + "\n" + good.replace("imp-1", "imp-4") + "\n" + good + "\n")
+    clash = demo_service.cli("counselors", "import", str(again))
+    assert clash.returncode == 1 and "Traceback" not in clash.stderr
+    assert "1 problem(s), nothing was imported" in clash.stderr
+    assert "line 3, id: counselor 'imp-1' already exists" in clash.stderr
+    assert demo_service.cli("counselors", "show", "imp-4").returncode == 1

@@ -14,8 +14,8 @@ from google.rpc import code_pb2, error_details_pb2
 from grpc_status import rpc_status
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
-from matcher.errors import FieldViolation, InvalidInput, NotFound
-from service.api.errors import ERROR_DOMAIN, error_mapped
+from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
+from service.api.errors import ERROR_DOMAIN, error_mapped, status_for
 
 SERVICE = matching_pb2.DESCRIPTOR.services_by_name["MatchingService"]
 RANK = f"/{SERVICE.full_name}/RankCounselors"
@@ -111,3 +111,17 @@ def test_domain_errors_become_rich_statuses_and_methods_run_where_they_should(
 
     assert toy.threads["RankCounselors"] == "MainThread"  # inline: on the event loop's thread
     assert toy.threads["RecordOutcome"].startswith("db")  # waits on the database: on the executor
+
+
+def test_a_conflict_names_the_ids_it_clashes_with_in_its_error_info() -> None:
+    status = status_for(
+        Conflict("counselors already exist: 'a', 'b'", reason="ALREADY_EXISTS", ids=("a", "b"))
+    )
+    assert status.code == code_pb2.ALREADY_EXISTS
+    info = error_details_pb2.ErrorInfo()
+    assert status.details[0].Unpack(info)
+    assert info.reason == "ALREADY_EXISTS" and info.domain == ERROR_DOMAIN
+    assert info.metadata["ids"] == "a,b"
+    plain = error_details_pb2.ErrorInfo()
+    status_for(Conflict("clash")).details[0].Unpack(plain)
+    assert "ids" not in plain.metadata

@@ -47,7 +47,9 @@ def test_every_problem_is_reported_at_once() -> None:
     with pytest.raises(InvalidInput) as raised:
         rank_request_from_proto(request)
     fields = {v.field: v.description for v in raised.value.violations}
-    assert fields["page_size"] == f"must be 0 (default {DEFAULT_TOP_K}) to {MAX_TOP_K}; got -1"
+    assert fields["page_size"] == (
+        f"must be 0 or more (0 means {DEFAULT_TOP_K}; above {MAX_TOP_K} means {MAX_TOP_K}); got -1"
+    )
     assert "intake.concerns[0].concern" in fields
     assert "anxiety" in fields["intake.concerns[0].concern"]  # names the allowed codes
 
