@@ -25,7 +25,7 @@ $(STAMP): pyproject.toml
 
 # One source (proto/), one home (attune/v1/); tests/test_generated_code.py fails when it is stale.
 gen: $(STAMP)
-	$(PY) -m service.codegen attune
+	$(PY) -m service.codegen
 
 run: $(STAMP)
 	mkdir -p var

@@ -36,6 +36,7 @@ from matcher.columns import CONCERN_SHIFT, Columns
 from matcher.hours_phrase import cached_slot_words, join_words, shared_hours_phrase, words_to_int, zone_shift
 from matcher.model import CounselorProfile, Intake
 from matcher.vocabulary import (
+    SESSION_FORMATS,
     Proficiency,
     SessionFormat,
     label_for_approach,
@@ -46,11 +47,6 @@ from matcher.vocabulary import (
 __all__ = ["ReasonWriter", "explain"]
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_FORMAT_LABELS = {
-    SessionFormat.VIDEO: "video",
-    SessionFormat.PHONE: "phone",
-    SessionFormat.IN_PERSON: "in-person",
-}
 _LOW = (1 << CONCERN_SHIFT) - 1
 #: numpy dtype of one counselor's ``SLOT_WORDS`` slot words taken as one bytes value.
 _SLOT_BYTES = np.dtype(f"V{8 * SLOT_WORDS}")
@@ -63,7 +59,7 @@ _CONCERN_TERMS = {
 #: Code -> (bit, label) of every approach, language and session format.
 _APPROACH_TERMS = {code: (bit, label_for_approach(code)) for code, bit in APPROACH_BITS.items()}
 _LANGUAGE_TERMS = {code: (bit, label_for_language(code)) for code, bit in LANGUAGE_BITS.items()}
-_FORMAT_TERMS = {f: (FORMAT_BITS[f], _FORMAT_LABELS.get(f, str(f))) for f in SessionFormat}
+_FORMAT_TERMS = {f: (FORMAT_BITS[f], SESSION_FORMATS[f]) for f in SessionFormat}
 
 #: Sort key of the client's concerns.
 _PRIORITY = attrgetter("priority")

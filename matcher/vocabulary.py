@@ -20,6 +20,8 @@ __all__ = [
     "APPROACHES",
     "CONCERNS",
     "LANGUAGES",
+    "SESSION_FORMATS",
+    "SESSION_TYPES",
     "Proficiency",
     "SessionFormat",
     "SessionType",
@@ -43,6 +45,14 @@ class SessionType(StrEnum):
     INDIVIDUAL = "individual"
     COUPLES = "couples"
     FAMILY = "family"
+
+
+#: Session format code -> label used in reasons ("offers in-person sessions").
+SESSION_FORMATS: Mapping[str, str] = MappingProxyType(
+    {SessionFormat.VIDEO: "video", SessionFormat.PHONE: "phone", SessionFormat.IN_PERSON: "in-person"}
+)
+#: Session type code -> label.
+SESSION_TYPES: Mapping[str, str] = MappingProxyType({t: t.value for t in SessionType})
 
 
 class Proficiency(StrEnum):

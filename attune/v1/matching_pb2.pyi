@@ -355,22 +355,34 @@ class GetVocabularyResponse(_message.Message):
     CONCERNS_FIELD_NUMBER: _builtins.int
     APPROACHES_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
+    SESSION_FORMATS_FIELD_NUMBER: _builtins.int
+    SESSION_TYPES_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def concerns(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
     @_builtins.property
     def approaches(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
     @_builtins.property
     def languages(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
+    @_builtins.property
+    def session_formats(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]:
+        """The SessionFormat values, by the code files and the CLI use (video, phone, in_person)."""
+
+    @_builtins.property
+    def session_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]:
+        """The SessionType values, by the code files and the CLI use (individual, couples, family)."""
+
     def __init__(
         self,
         *,
         concerns: _abc.Iterable[Global___VocabularyTerm] | None = ...,
         approaches: _abc.Iterable[Global___VocabularyTerm] | None = ...,
         languages: _abc.Iterable[Global___VocabularyTerm] | None = ...,
+        session_formats: _abc.Iterable[Global___VocabularyTerm] | None = ...,
+        session_types: _abc.Iterable[Global___VocabularyTerm] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "languages", b"languages"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "languages", b"languages", "session_formats", b"session_formats", "session_types", b"session_types"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 import grpc
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
-from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES
+from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS, SESSION_TYPES
 from service.api.convert.catalog import rank_request_from_proto, ranking_to_proto
 from service.api.convert.experiments import outcome_event_from_proto
 from service.matching import MatchingEngine
@@ -43,5 +43,9 @@ class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
         self, request: matching_pb2.GetVocabularyRequest, context: grpc.ServicerContext
     ) -> matching_pb2.GetVocabularyResponse:
         return matching_pb2.GetVocabularyResponse(
-            concerns=_terms(CONCERNS), approaches=_terms(APPROACHES), languages=_terms(LANGUAGES)
+            concerns=_terms(CONCERNS),
+            approaches=_terms(APPROACHES),
+            languages=_terms(LANGUAGES),
+            session_formats=_terms(SESSION_FORMATS),
+            session_types=_terms(SESSION_TYPES),
         )

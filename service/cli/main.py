@@ -310,6 +310,8 @@ def vocabulary(
         ("Concerns", response.concerns),
         ("Approaches", response.approaches),
         ("Languages", response.languages),
+        ("Session formats", response.session_formats),
+        ("Session types", response.session_types),
     ):
         out.print(f"[bold]{title}[/bold]: " + ", ".join(f"{t.code} ({t.label})" for t in terms))
 

@@ -328,6 +328,23 @@ def test_new_counselor_is_ranked_immediately(
         counselor_stub.DeleteCounselor(counselor_pb2.DeleteCounselorRequest(id=created.id), timeout=TIMEOUT)
 
 
+def test_vocabulary_lists_every_code_the_api_accepts(
+    matching_stub: matching_pb2_grpc.MatchingServiceStub,
+) -> None:
+    vocabulary = matching_stub.GetVocabulary(matching_pb2.GetVocabularyRequest(), timeout=10)
+    codes = {
+        name: [t.code for t in getattr(vocabulary, name)]
+        for name in ("concerns", "approaches", "languages", "session_formats", "session_types")
+    }
+    assert "anxiety" in codes["concerns"] and "cbt" in codes["approaches"] and "es" in codes["languages"]
+    # the enums of the API, by the codes files and the CLI use
+    formats = [n.removeprefix("SESSION_FORMAT_").lower() for n in common_pb2.SessionFormat.keys()[1:]]
+    types = [n.removeprefix("SESSION_TYPE_").lower() for n in common_pb2.SessionType.keys()[1:]]
+    assert codes["session_formats"] == formats == ["video", "phone", "in_person"]
+    assert codes["session_types"] == types == ["individual", "couples", "family"]
+    assert all(t.label for name in codes for t in getattr(vocabulary, name))
+
+
 def test_health_and_reflection(demo_service: RunningService) -> None:
     with demo_service.channel() as channel:
         health = health_pb2_grpc.HealthStub(channel)
