@@ -254,6 +254,7 @@ class ExperimentPhase(_message.Message):
     ARMS_FIELD_NUMBER: _builtins.int
     COVERAGE_FIELD_NUMBER: _builtins.int
     START_TIME_FIELD_NUMBER: _builtins.int
+    END_TIME_FIELD_NUMBER: _builtins.int
     phase: _builtins.int
     salt: _builtins.str
     coverage: _builtins.float
@@ -261,6 +262,10 @@ class ExperimentPhase(_message.Message):
     def arms(self) -> _containers.RepeatedCompositeFieldContainer[Global___Arm]: ...
     @_builtins.property
     def start_time(self) -> _timestamp_pb2.Timestamp: ...
+    @_builtins.property
+    def end_time(self) -> _timestamp_pb2.Timestamp:
+        """Output only. When the next phase began or the experiment stopped; unset while the phase runs."""
+
     def __init__(
         self,
         *,
@@ -269,10 +274,11 @@ class ExperimentPhase(_message.Message):
         arms: _abc.Iterable[Global___Arm] | None = ...,
         coverage: _builtins.float = ...,
         start_time: _timestamp_pb2.Timestamp | None = ...,
+        end_time: _timestamp_pb2.Timestamp | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["start_time", b"start_time"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["end_time", b"end_time", "start_time", b"start_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arms", b"arms", "coverage", b"coverage", "phase", b"phase", "salt", b"salt", "start_time", b"start_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["arms", b"arms", "coverage", b"coverage", "end_time", b"end_time", "phase", b"phase", "salt", b"salt", "start_time", b"start_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -799,7 +805,7 @@ class ArmSummary(_message.Message):
     units: _builtins.int
     exposures: _builtins.int
     booked_mrr: _builtins.float
-    """Mean reciprocal rank of the counselors booked from this arm's rankings."""
+    """Mean reciprocal rank of the counselors booked from this arm's rankings; unset when none was booked."""
     def __init__(
         self,
         *,
@@ -808,13 +814,15 @@ class ArmSummary(_message.Message):
         weight: _builtins.float = ...,
         units: _builtins.int = ...,
         exposures: _builtins.int = ...,
-        booked_mrr: _builtins.float = ...,
+        booked_mrr: _builtins.float | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_booked_mrr", b"_booked_mrr", "booked_mrr", b"booked_mrr"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["arm", b"arm", "booked_mrr", b"booked_mrr", "exposures", b"exposures", "strategy", b"strategy", "units", b"units", "weight", b"weight"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_booked_mrr", b"_booked_mrr", "arm", b"arm", "booked_mrr", b"booked_mrr", "exposures", b"exposures", "strategy", b"strategy", "units", b"units", "weight", b"weight"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
-    def WhichOneof(self, oneof_group: _Never) -> None: ...
+    _WhichOneofReturnType__booked_mrr: _TypeAlias = _typing.Literal["booked_mrr"]  # noqa: Y015
+    _WhichOneofArgType__booked_mrr: _TypeAlias = _typing.Literal["_booked_mrr", b"_booked_mrr"]  # noqa: Y015
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__booked_mrr) -> _WhichOneofReturnType__booked_mrr | None: ...
 
 Global___ArmSummary: _TypeAlias = ArmSummary  # noqa: Y015
 

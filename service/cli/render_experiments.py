@@ -43,8 +43,11 @@ def print_experiment(console: Console, e: experiment_pb2.Experiment) -> None:
         console.print(f"  arm {a.name}{control}: {a.strategy}, weight {a.weight:g}")
     for p in e.phases:
         started = p.start_time.ToDatetime().isoformat(timespec="seconds") + "Z"
+        ended = ""
+        if p.HasField("end_time"):
+            ended = " to " + p.end_time.ToDatetime().isoformat(timespec="seconds") + "Z"
         arms = ", ".join(f"{a.name}={a.strategy}:{a.weight:g}" for a in p.arms)
-        console.print(f"  phase {p.phase} from {started}: {arms}; coverage {p.coverage:g}")
+        console.print(f"  phase {p.phase} from {started}{ended}: {arms}; coverage {p.coverage:g}")
 
 
 def _pct(x: float) -> str:
@@ -66,13 +69,15 @@ def print_report(console: Console, report: experiment_pb2.GetExperimentReportRes
     for column in ("Arm", "Strategy", "Weight", "Units", "Exposures", "Booked MRR"):
         arms.add_column(column)
     for a in report.arms:
-        arms.add_row(
-            a.arm, a.strategy, f"{a.weight:g}", str(a.units), str(a.exposures), f"{a.booked_mrr:.3f}"
-        )
+        mrr = f"{a.booked_mrr:.3f}" if a.HasField("booked_mrr") else "n/a (no booking)"
+        arms.add_row(a.arm, a.strategy, f"{a.weight:g}", str(a.units), str(a.exposures), mrr)
     console.print(arms)
     srm = report.sample_ratio
-    verdict = "[red]MISMATCH[/red]" if srm.mismatch else "ok"
-    console.print(f"Sample ratio check: chi² = {srm.chi_square:.2f}, p = {srm.p_value:.3g} → {verdict}")
+    if sum(a.units for a in report.arms) == 0:
+        console.print("Sample ratio check: not run, no units yet")
+    else:
+        verdict = "[red]MISMATCH[/red]" if srm.mismatch else "ok"
+        console.print(f"Sample ratio check: chi² = {srm.chi_square:.2f}, p = {srm.p_value:.3g} → {verdict}")
     if report.multi_arm_units_excluded:
         console.print(f"Clients seen in more than one arm, excluded: {report.multi_arm_units_excluded}")
     for outcome in report.outcomes:

@@ -88,6 +88,11 @@ class ExperimentRecord:
     stop_time: datetime | None
     phases: tuple[PhaseRecord, ...]
 
+    def phase_end_times(self) -> list[datetime | None]:
+        """When each phase ended: the next one's start, or the stop for the last (None while it runs)."""
+        ends: list[datetime | None] = [p.start_time for p in self.phases[1:]]
+        return [*ends, self.stop_time] if self.phases else []
+
 
 # --------------------------------------------------------------------------- rows
 

@@ -174,6 +174,8 @@ def test_raising_coverage_moves_nobody_and_new_weights_start_a_new_phase(client:
             ),
         ).experiment
         assert updated.phase == 2 and updated.salt != "coverage-test" and len(updated.phases) == 2
+        first, second = updated.phases
+        assert first.end_time == second.start_time and not second.HasField("end_time")
         third = {i: rank(client, i) for i in ids}
         assert all(r.experiment_phase == 2 for r in third.values() if r.experiment_arm)
     finally:

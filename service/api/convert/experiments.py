@@ -174,8 +174,9 @@ def experiment_to_proto(record: ExperimentRecord) -> experiment_pb2.Experiment:
                 arms=_arm_messages(p.arms),
                 coverage=p.coverage,
                 start_time=_timestamp(p.start_time),
+                end_time=_timestamp(end),
             )
-            for p in record.phases
+            for p, end in zip(record.phases, record.phase_end_times(), strict=True)
         ],
     )
 
@@ -201,7 +202,7 @@ def report_to_proto(
                 weight=strategies[a.arm][1],
                 units=a.units,
                 exposures=a.exposures,
-                booked_mrr=report.mrr_booked.get(a.arm, 0.0),
+                booked_mrr=report.mrr_booked.get(a.arm),
             )
             for a in report.arms
         ],

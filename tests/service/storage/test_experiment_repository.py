@@ -173,7 +173,10 @@ def test_new_phases_are_recorded_in_order(repo: ExperimentRepository) -> None:
     starts = [p.start_time for p in stored.phases]
     assert starts[0] == created.create_time
     assert starts == sorted(starts) and starts[1] >= running.update_time
+    assert stored.phase_end_times() == [starts[1], starts[2], None]  # the last one still runs
     assert repo.version() == 4
+    stopped = repo.save(replace(third, status=ExperimentStatus.STOPPED), stop_time=T0 + timedelta(days=9))
+    assert stopped.phase_end_times() == [starts[1], starts[2], T0 + timedelta(days=9)]
 
 
 def test_coverage_change_updates_the_current_phase_row(repo: ExperimentRepository) -> None:
