@@ -1,16 +1,10 @@
 """``attune simulate``: a whole synthetic experiment driven through the real service.
 
-Synthetic clients (``matcher.synthetic``) ask for rankings over gRPC. Each has hidden
-true preferences that no strategy knows exactly: the value of a counselor to a client
-is ``TRUE_WEIGHTS`` applied to the factor scores the service returns (what the client
-would discover in a first session), never the strategy's own weights. The client
-looks down the list (a cascade: position p is examined with probability
-``EXAMINE_DECAY ** (p - 1)``; examining is a *view*), contacts the first counselor it
-likes with probability ``contact_rate * value``, books after contact with probability
-``book_rate``, attends with ``attend_rate``; after attending, a poor fit asks for a
-rematch with probability ``rematch_rate * (1 - value)``, otherwise stays four sessions
-with ``retain_rate``. Every event goes back through ``RecordOutcome``; the report
-comes from ``GetExperimentReport``.
+Synthetic clients (``matcher.synthetic``) ask for rankings over gRPC, and each does with
+its ranking what :func:`matcher.experiments.clients.journey` says (hidden preferences, a
+cascade down the list, contact, booking, attendance, rematch or retention; the same model
+the statistical tests run in process). Every event goes back through ``RecordOutcome``;
+the report comes from ``GetExperimentReport``.
 
 ``attrition`` simulates a broken experiment: that share of an arm's clients leave
 before their ranking is requested (as if that arm's page failed to load), which is
@@ -26,20 +20,14 @@ import numpy as np
 
 from attune.v1 import experiment_pb2, matching_pb2
 from matcher.experiments import Arm, Experiment, ExperimentStatus, assign
+from matcher.experiments.clients import Behaviour, journey
+from matcher.experiments.outcomes import OutcomeEvent
 from matcher.synthetic import synthetic_intakes
 from service.api.convert.catalog import intake_to_proto
+from service.api.convert.experiments import outcome_event_to_proto
 from service.cli.client import AttuneClient
 
 __all__ = ["SimulationResult", "SimulationSettings", "run_simulation"]
-
-#: The clients' hidden valuation of the factors (no built-in strategy uses these weights).
-TRUE_WEIGHTS: Mapping[str, float] = {
-    "concern": 0.45,
-    "availability": 0.35,
-    "language": 0.15,
-    "approach": 0.05,
-}
-EXAMINE_DECAY = 0.7
 
 
 @dataclass(frozen=True)
@@ -48,11 +36,7 @@ class SimulationSettings:
 
     clients: int = 2000
     seed: int = 0
-    contact_rate: float = 0.5
-    book_rate: float = 0.7
-    attend_rate: float = 0.8
-    rematch_rate: float = 0.6
-    retain_rate: float = 0.6
+    behaviour: Behaviour = field(default_factory=Behaviour)
     top_k: int = 10
     attrition: Mapping[str, float] = field(default_factory=dict)
 
@@ -65,13 +49,6 @@ class SimulationResult:
     dropped: int
     bookings: int
     report: experiment_pb2.GetExperimentReportResponse
-
-
-def _value(result: matching_pb2.RankedCounselor) -> float:
-    scores = {f.factor: f.score for f in result.factors}
-    applicable = {k: w for k, w in TRUE_WEIGHTS.items() if k in scores}
-    total = sum(applicable.values())
-    return sum(w * scores[k] for k, w in applicable.items()) / total if total else 0.0
 
 
 def _experiment(message: experiment_pb2.Experiment) -> Experiment:
@@ -121,34 +98,16 @@ def _behave(
     settings: SimulationSettings,
     rng: np.random.Generator,
 ) -> int:
-    """One client's journey down a ranking; returns 1 if it booked."""
-    for result in response.results:
-        if rng.random() >= EXAMINE_DECAY ** (result.rank - 1):
-            return 0
-
-        def record(event: int, counselor_id: str = result.counselor_id) -> None:
-            _record(client, response.ranking_id, counselor_id, event)
-
-        record(matching_pb2.OUTCOME_EVENT_VIEWED)
-        value = _value(result)
-        if rng.random() >= settings.contact_rate * value:
-            continue
-        record(matching_pb2.OUTCOME_EVENT_CONTACTED)
-        if rng.random() >= settings.book_rate:
-            return 0
-        record(matching_pb2.OUTCOME_EVENT_BOOKED)
-        if rng.random() < settings.attend_rate:
-            record(matching_pb2.OUTCOME_EVENT_ATTENDED_FIRST_SESSION)
-            if rng.random() < settings.rematch_rate * (1 - value):
-                record(matching_pb2.OUTCOME_EVENT_REMATCH_REQUESTED)
-            elif rng.random() < settings.retain_rate:
-                record(matching_pb2.OUTCOME_EVENT_RETAINED_FOUR_SESSIONS)
-        return 1
-    return 0
-
-
-def _record(client: AttuneClient, ranking_id: str, counselor_id: str, event: int) -> None:
-    client.call(
-        client.matching.RecordOutcome,
-        matching_pb2.RecordOutcomeRequest(ranking_id=ranking_id, counselor_id=counselor_id, event=event),  # type: ignore[arg-type]
-    )
+    """One client's journey down a ranking, each event recorded; returns 1 if it booked."""
+    shown = [{f.factor: f.score for f in result.factors} for result in response.results]
+    events = journey(shown, settings.behaviour, rng)
+    for position, event in events:
+        client.call(
+            client.matching.RecordOutcome,
+            matching_pb2.RecordOutcomeRequest(
+                ranking_id=response.ranking_id,
+                counselor_id=response.results[position].counselor_id,
+                event=outcome_event_to_proto(event),
+            ),
+        )
+    return int(any(event is OutcomeEvent.BOOKED for _, event in events))

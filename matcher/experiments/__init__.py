@@ -16,7 +16,7 @@ from matcher.experiments.model import (
 )
 from matcher.experiments.precedence import TrafficShare, assign_first, precedence, traffic_shares
 from matcher.experiments.report import ArmCount, ArmOutcome, Interval, Report, SrmCheck
-from matcher.experiments.simulation import SimulatedUnits, simulate, simulate_units
+from matcher.experiments.simulation import SimulatedUnits, simulate, simulate_journeys, simulate_units
 
 __all__ = [
     "BUCKETS",
@@ -44,6 +44,7 @@ __all__ = [
     "phase_salt",
     "precedence",
     "simulate",
+    "simulate_journeys",
     "simulate_units",
     "traffic_shares",
     "units_from_exposures",

@@ -1,10 +1,15 @@
 """Pure simulation of strategy experiments at the level of unit outcomes.
 
-Units get synthetic ids, are assigned with the real :func:`~matcher.experiments.assignment.assign`
-(so hashing, coverage and weights are exercised), and convert with known per-arm probabilities
-drawn from a seeded :class:`numpy.random.Generator`. The result is analysed with the real
+Units get synthetic ids and are assigned with the real :func:`~matcher.experiments.assignment.assign`
+(so hashing, coverage and weights are exercised); the result is analysed with the real
 :func:`~matcher.experiments.analysis.analyze`, which lets tests check false-positive rates,
-power and the sample-ratio alarm against their theoretical values.
+power and the sample-ratio alarm against their theoretical values. Two ways to convert:
+
+* :func:`simulate_units`: known per-arm probabilities (power against a planted lift of
+  known size);
+* :func:`simulate_journeys`: the synthetic clients of ``attune simulate``
+  (:mod:`matcher.experiments.clients`) going down the rankings their arm's strategy shows
+  them, as the service would rank them, minus the transport and the store.
 """
 
 from __future__ import annotations
@@ -18,10 +23,12 @@ import numpy.typing as npt
 
 from matcher.experiments.analysis import analyze
 from matcher.experiments.assignment import assign
+from matcher.experiments.clients import Behaviour, journey
 from matcher.experiments.model import Arm, Experiment, ExperimentStatus, validate_experiment
+from matcher.experiments.outcomes import OutcomeEvent
 from matcher.experiments.report import Report
 
-__all__ = ["SimulatedUnits", "simulate", "simulate_units"]
+__all__ = ["SimulatedUnits", "simulate", "simulate_journeys", "simulate_units"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -81,14 +88,7 @@ def simulate_units(
     coverage : float
         The experiment's coverage.
     """
-    experiment = Experiment(
-        key="simulated",
-        salt=f"sim-{int(rng.integers(0, 2**62)):016x}",
-        arms=tuple(arms),
-        coverage=coverage,
-        status=ExperimentStatus.RUNNING,
-    )
-    validate_experiment(experiment)
+    experiment = _experiment(arms, coverage, rng)
     index = {a.name: i for i, a in enumerate(experiment.arms)}
     drawn = []
     for u in range(n_units):
@@ -103,6 +103,74 @@ def simulate_units(
             raise ValueError(f"rates[{name!r}] needs one probability in [0, 1] per arm")
         outcomes[name] = (rng.random(arm_index.shape[0]) < p[arm_index]).astype(np.int8)
     return SimulatedUnits(experiment, arm_index, MappingProxyType(outcomes))
+
+
+def _experiment(arms: Sequence[Arm], coverage: float, rng: np.random.Generator) -> Experiment:
+    """A running synthetic experiment whose salt is drawn from ``rng``."""
+    experiment = Experiment(
+        key="simulated",
+        salt=f"sim-{int(rng.integers(0, 2**62)):016x}",
+        arms=tuple(arms),
+        coverage=coverage,
+        status=ExperimentStatus.RUNNING,
+    )
+    validate_experiment(experiment)
+    return experiment
+
+
+def simulate_journeys(
+    arms: Sequence[Arm],
+    shown: Mapping[str, Sequence[Sequence[Mapping[str, float]]]],
+    n_units: int,
+    rng: np.random.Generator,
+    *,
+    behaviour: Behaviour = Behaviour(),  # noqa: B008 (immutable)
+    attrition: Mapping[str, float] | None = None,
+) -> SimulatedUnits:
+    """Synthetic clients through an experiment whose arms rank with real strategies.
+
+    Parameters
+    ----------
+    arms : sequence of Arm
+        The arms and weights; each arm's ``strategy`` is a key of ``shown``.
+    shown : mapping of str to sequence (C,) of sequences of mappings
+        ``shown[strategy][c]``: the factor scores (by factor name) of the counselors the
+        strategy ranks for client ``c``, best first. A ranking does not depend on the
+        experiment, so the caller ranks each client once per strategy; unit ``u`` is
+        client ``u % C``.
+    n_units : int
+        Synthetic units offered to the experiment.
+    rng : numpy.random.Generator
+        Source of the salt, the attrition and every step of the journeys.
+    behaviour : Behaviour
+        The clients' journey probabilities (:func:`~matcher.experiments.clients.journey`).
+    attrition : mapping of str to float, optional
+        The share of an arm's units that leave before their ranking (a broken split, as
+        ``attune simulate --attrition``): they are never exposed.
+
+    Returns
+    -------
+    SimulatedUnits
+        One 0/1 outcome array per :class:`~matcher.experiments.outcomes.OutcomeEvent`:
+        whether the unit did that at least once.
+    """
+    experiment = _experiment(arms, 1.0, rng)
+    index = {a.name: i for i, a in enumerate(experiment.arms)}
+    strategies = {a.name: a.strategy for a in experiment.arms}
+    losses = attrition or {}
+    drawn: list[int] = []
+    did: dict[str, list[int]] = {event.value: [] for event in OutcomeEvent}
+    for u in range(n_units):
+        got = assign(experiment, f"unit-{u}")
+        if got is None or rng.random() < losses.get(got.arm, 0.0):
+            continue
+        clients = shown[strategies[got.arm]]
+        events = {event.value for _, event in journey(clients[u % len(clients)], behaviour, rng)}
+        drawn.append(index[got.arm])
+        for name, flags in did.items():
+            flags.append(name in events)
+    outcomes = {name: np.asarray(flags, dtype=np.int8) for name, flags in did.items()}
+    return SimulatedUnits(experiment, np.asarray(drawn, dtype=np.int64), MappingProxyType(outcomes))
 
 
 def simulate(

@@ -22,6 +22,7 @@ __all__ = [
     "experiment_from_proto",
     "experiment_to_proto",
     "outcome_event_from_proto",
+    "outcome_event_to_proto",
     "report_to_proto",
     "strategy_from_proto",
     "strategy_to_proto",
@@ -65,6 +66,14 @@ def outcome_event_from_proto(number: int) -> OutcomeEvent:
             [FieldViolation("event", f"unknown or unspecified value {number}; allowed: {allowed}")]
         )
     return event
+
+
+_EVENT_NUMBERS = {event: number for number, event in _EVENTS.items()}
+
+
+def outcome_event_to_proto(event: OutcomeEvent) -> matching_pb2.OutcomeEvent.ValueType:
+    """The proto enum value of an outcome event."""
+    return _EVENT_NUMBERS[event]
 
 
 def strategy_from_proto(msg: experiment_pb2.Strategy) -> Strategy:
