@@ -713,6 +713,7 @@ class ArmOutcome(_message.Message):
     RELATIVE_LIFT_INTERVAL_FIELD_NUMBER: _builtins.int
     P_VALUE_FIELD_NUMBER: _builtins.int
     SEQUENTIAL_ABSOLUTE_LIFT_INTERVAL_FIELD_NUMBER: _builtins.int
+    P_VALUE_HOLM_FIELD_NUMBER: _builtins.int
     arm: _builtins.str
     units: _builtins.int
     conversions: _builtins.int
@@ -721,6 +722,10 @@ class ArmOutcome(_message.Message):
     """Against the control; unset for the control itself."""
     relative_lift: _builtins.float
     p_value: _builtins.float
+    p_value_holm: _builtins.float
+    """p_value adjusted (Holm) for every comparison of the report, each outcome of each arm
+    against the control: below alpha, the lift holds even after reading all of them.
+    """
     @_builtins.property
     def rate_interval(self) -> Global___Interval: ...
     @_builtins.property
@@ -745,21 +750,26 @@ class ArmOutcome(_message.Message):
         relative_lift_interval: Global___Interval | None = ...,
         p_value: _builtins.float | None = ...,
         sequential_absolute_lift_interval: Global___Interval | None = ...,
+        p_value_holm: _builtins.float | None = ...,
     ) -> None: ...
-    _HasFieldArgType: _TypeAlias = _typing.Literal["_absolute_lift", b"_absolute_lift", "_p_value", b"_p_value", "_relative_lift", b"_relative_lift", "absolute_lift", b"absolute_lift", "absolute_lift_interval", b"absolute_lift_interval", "p_value", b"p_value", "rate_interval", b"rate_interval", "relative_lift", b"relative_lift", "relative_lift_interval", b"relative_lift_interval", "sequential_absolute_lift_interval", b"sequential_absolute_lift_interval"]  # noqa: Y015
+    _HasFieldArgType: _TypeAlias = _typing.Literal["_absolute_lift", b"_absolute_lift", "_p_value", b"_p_value", "_p_value_holm", b"_p_value_holm", "_relative_lift", b"_relative_lift", "absolute_lift", b"absolute_lift", "absolute_lift_interval", b"absolute_lift_interval", "p_value", b"p_value", "p_value_holm", b"p_value_holm", "rate_interval", b"rate_interval", "relative_lift", b"relative_lift", "relative_lift_interval", b"relative_lift_interval", "sequential_absolute_lift_interval", b"sequential_absolute_lift_interval"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["_absolute_lift", b"_absolute_lift", "_p_value", b"_p_value", "_relative_lift", b"_relative_lift", "absolute_lift", b"absolute_lift", "absolute_lift_interval", b"absolute_lift_interval", "arm", b"arm", "conversions", b"conversions", "p_value", b"p_value", "rate", b"rate", "rate_interval", b"rate_interval", "relative_lift", b"relative_lift", "relative_lift_interval", b"relative_lift_interval", "sequential_absolute_lift_interval", b"sequential_absolute_lift_interval", "units", b"units"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["_absolute_lift", b"_absolute_lift", "_p_value", b"_p_value", "_p_value_holm", b"_p_value_holm", "_relative_lift", b"_relative_lift", "absolute_lift", b"absolute_lift", "absolute_lift_interval", b"absolute_lift_interval", "arm", b"arm", "conversions", b"conversions", "p_value", b"p_value", "p_value_holm", b"p_value_holm", "rate", b"rate", "rate_interval", b"rate_interval", "relative_lift", b"relative_lift", "relative_lift_interval", b"relative_lift_interval", "sequential_absolute_lift_interval", b"sequential_absolute_lift_interval", "units", b"units"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     _WhichOneofReturnType__absolute_lift: _TypeAlias = _typing.Literal["absolute_lift"]  # noqa: Y015
     _WhichOneofArgType__absolute_lift: _TypeAlias = _typing.Literal["_absolute_lift", b"_absolute_lift"]  # noqa: Y015
     _WhichOneofReturnType__p_value: _TypeAlias = _typing.Literal["p_value"]  # noqa: Y015
     _WhichOneofArgType__p_value: _TypeAlias = _typing.Literal["_p_value", b"_p_value"]  # noqa: Y015
+    _WhichOneofReturnType__p_value_holm: _TypeAlias = _typing.Literal["p_value_holm"]  # noqa: Y015
+    _WhichOneofArgType__p_value_holm: _TypeAlias = _typing.Literal["_p_value_holm", b"_p_value_holm"]  # noqa: Y015
     _WhichOneofReturnType__relative_lift: _TypeAlias = _typing.Literal["relative_lift"]  # noqa: Y015
     _WhichOneofArgType__relative_lift: _TypeAlias = _typing.Literal["_relative_lift", b"_relative_lift"]  # noqa: Y015
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__absolute_lift) -> _WhichOneofReturnType__absolute_lift | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__p_value) -> _WhichOneofReturnType__p_value | None: ...
+    @_typing.overload
+    def WhichOneof(self, oneof_group: _WhichOneofArgType__p_value_holm) -> _WhichOneofReturnType__p_value_holm | None: ...
     @_typing.overload
     def WhichOneof(self, oneof_group: _WhichOneofArgType__relative_lift) -> _WhichOneofReturnType__relative_lift | None: ...
 

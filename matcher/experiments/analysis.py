@@ -5,32 +5,26 @@ The unit is the client: each outcome is "did this client ever ..." (book, attend
 units are independent and the binomial statistics of :mod:`~matcher.experiments.proportions`
 and :mod:`~matcher.experiments.sequential` apply.
 
-Warning thresholds (each documented in the warning text itself):
-
-* fewer than :data:`MIN_UNITS_PER_ARM` (100) units in an arm: lifts are not worth reading;
-* fewer than :data:`MIN_EVENTS_PER_ARM` (10) conversions, or non-conversions, in an arm on an
-  outcome (the usual ``n p >= 10`` rule for the normal approximation); only checked for arms
-  that have enough units, to avoid repeating the first warning;
-* a sample ratio mismatch (chi-square p below 0.001);
-* more than :data:`MAX_MULTI_ARM_SHARE` (1%) of units seen in several arms;
-* the fixed-horizon p-value is only valid at a sample size fixed in advance: said whenever no
-  ``planned_units`` is given, or while fewer units than planned have been seen.
+The warnings a report carries, and their thresholds, are in :mod:`~matcher.experiments.cautions`.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import replace
 from types import MappingProxyType
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.errors import FieldViolation, InvalidInput
+from matcher.experiments.cautions import warnings_for
 from matcher.experiments.exposures import UnitArms
 from matcher.experiments.model import Experiment
 from matcher.experiments.proportions import (
     abs_lift_interval,
+    holm_adjusted,
     rel_lift_interval,
     srm_check,
     two_proportion_p_value,
@@ -40,16 +34,9 @@ from matcher.experiments.report import ArmCount, ArmOutcome, Interval, Report
 from matcher.experiments.sequential import DEFAULT_EXPECTED_UNITS, diff_confidence_sequence
 
 __all__ = [
-    "MAX_MULTI_ARM_SHARE",
-    "MIN_EVENTS_PER_ARM",
-    "MIN_UNITS_PER_ARM",
     "analyze",
     "analyze_experiment",
 ]
-
-MIN_UNITS_PER_ARM = 100
-MIN_EVENTS_PER_ARM = 10
-MAX_MULTI_ARM_SHARE = 0.01
 
 
 def _int_array(name: str, value: npt.ArrayLike, out: list[FieldViolation]) -> npt.NDArray[np.int64] | None:
@@ -250,6 +237,7 @@ def analyze(
         )
         for name, y in ys.items()
     }
+    results = _with_holm(results)
     mrr: dict[str, float] = {}
     if b_arm is not None and b_pos is not None:
         rr = np.where(b_pos > 0, 1.0 / np.maximum(b_pos, 1), 0.0)
@@ -265,58 +253,26 @@ def analyze(
         srm=srm,
         multi_arm_units_excluded=multi_arm_units_excluded,
         mrr_booked=MappingProxyType(mrr),
-        warnings=_warnings(
-            counts, results, srm.p_value, srm.mismatch, multi_arm_units_excluded, planned_units
+        warnings=warnings_for(
+            counts, results, srm.p_value, srm.mismatch, multi_arm_units_excluded, planned_units, alpha
         ),
     )
 
 
-def _warnings(
-    counts: tuple[ArmCount, ...],
-    results: Mapping[str, tuple[ArmOutcome, ...]],
-    srm_p: float,
-    srm_mismatch: bool,
-    multi: int,
-    planned_units: int | None,
-) -> tuple[str, ...]:
-    out: list[str] = []
-    total = sum(c.units for c in counts)
-    if srm_mismatch:
-        out.append(
-            f"Sample ratio mismatch (p = {srm_p:.2g}): the split does not match the configured weights; "
-            "do not trust these results until the cause is found"
-        )
-    if multi and multi > MAX_MULTI_ARM_SHARE * (total + multi):
-        out.append(
-            f"{multi} units ({multi / (total + multi):.1%}) were seen in more than one arm and were "
-            f"left out; more than {MAX_MULTI_ARM_SHARE:.0%} suggests an assignment or logging bug"
-        )
-    for c in counts:
-        if c.units < MIN_UNITS_PER_ARM:
-            out.append(
-                f"Too few units to conclude: arm {c.arm} has {c.units} units; "
-                f"at least {MIN_UNITS_PER_ARM} per arm are needed before reading lift"
-            )
-    for outcome, rows in results.items():
-        for row in rows:
-            misses = row.units - row.conversions
-            if row.units >= MIN_UNITS_PER_ARM and min(row.conversions, misses) < MIN_EVENTS_PER_ARM:
-                out.append(
-                    f"Too few events to conclude on {outcome!r}: arm {row.arm} has {row.conversions} "
-                    f"conversions and {misses} non-conversions; at least {MIN_EVENTS_PER_ARM} of each "
-                    "per arm are needed before reading lift"
-                )
-    if planned_units is None:
-        out.append(
-            "The fixed-horizon p-value is valid only if the sample size was set in advance; "
-            "use the sequential interval if you have been checking daily"
-        )
-    elif total < planned_units:
-        out.append(
-            f"Interim look: {total} of the planned {planned_units} units; the fixed-horizon p-value is not "
-            "valid before the planned sample is reached, read the sequential interval instead"
-        )
-    return tuple(out)
+def _with_holm(results: Mapping[str, tuple[ArmOutcome, ...]]) -> dict[str, tuple[ArmOutcome, ...]]:
+    """``results`` with each p-value's Holm adjustment over every p-value of the report."""
+    family = [
+        (name, i, row.p_value)
+        for name, rows in results.items()
+        for i, row in enumerate(rows)
+        if row.p_value is not None
+    ]
+    holm = holm_adjusted([p for _, _, p in family])
+    adjusted = {(name, i): h for (name, i, _), h in zip(family, holm, strict=True)}
+    return {
+        name: tuple(replace(row, p_value_holm=adjusted.get((name, i))) for i, row in enumerate(rows))
+        for name, rows in results.items()
+    }
 
 
 def analyze_experiment(

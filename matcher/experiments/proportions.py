@@ -14,6 +14,7 @@ from matcher.experiments.report import Interval, SrmCheck
 __all__ = [
     "SRM_ALPHA",
     "abs_lift_interval",
+    "holm_adjusted",
     "normal_quantile",
     "rel_lift_interval",
     "srm_check",
@@ -113,3 +114,20 @@ def srm_check(observed: Sequence[int], weights: Sequence[float], alpha: float = 
         p_value=p,
         mismatch=p < alpha,
     )
+
+
+def holm_adjusted(p_values: Sequence[float]) -> list[float]:
+    """Holm's step-down adjustment of ``p_values`` (in their order): reject where the result is ``< alpha``.
+
+    Controls the chance of any false positive across the whole family at ``alpha``, under
+    any dependence between the tests. Sorted ascending, the ``j``-th smallest p-value
+    (0-based) becomes ``max over i <= j of min(1, (m - i) * p_(i))``.
+    """
+    m = len(p_values)
+    order = sorted(range(m), key=lambda i: p_values[i])
+    out = [1.0] * m
+    running = 0.0
+    for rank, i in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p_values[i]))
+        out[i] = running
+    return out

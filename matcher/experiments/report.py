@@ -39,7 +39,9 @@ class ArmOutcome:
     ``rate / control_rate - 1`` (None when the control rate is 0); ``p_value`` the two-sided
     pooled two-proportion z test, valid only at a sample size fixed in advance;
     ``seq_abs_lift_ci`` an always-valid confidence sequence on the absolute lift, valid however
-    often it is looked at.
+    often it is looked at; ``p_value_holm`` the p-value adjusted (Holm) for every comparison
+    of the report (each outcome of each arm against the control), so that reading all of them
+    keeps the chance of any false positive at ``alpha``.
     """
 
     arm: str
@@ -53,6 +55,7 @@ class ArmOutcome:
     rel_lift_ci: Interval | None
     p_value: float | None
     seq_abs_lift_ci: Interval | None
+    p_value_holm: float | None = None
 
 
 @dataclass(frozen=True)

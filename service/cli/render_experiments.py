@@ -101,6 +101,8 @@ def print_report(console: Console, report: experiment_pb2.GetExperimentReportRes
                     else "n/a"
                 )
                 p_value = f"{o.p_value:.3g}" if o.HasField("p_value") else ""
+                if o.HasField("p_value_holm") and o.p_value_holm != o.p_value:
+                    p_value += f" (Holm {o.p_value_holm:.3g})"
                 sequential = _pp_interval(o.sequential_absolute_lift_interval)
             else:
                 absolute, relative, p_value, sequential = "(control)", "", "", ""

@@ -230,6 +230,7 @@ def report_to_proto(
                         relative_lift=o.rel_lift,
                         relative_lift_interval=_interval(o.rel_lift_ci),
                         p_value=o.p_value,
+                        p_value_holm=o.p_value_holm,
                         sequential_absolute_lift_interval=_interval(o.seq_abs_lift_ci),
                     )
                     for o in outcomes

@@ -187,3 +187,26 @@ def test_invalid_inputs_are_listed_with_field_paths() -> None:
     with pytest.raises(InvalidInput) as exc:
         analyze(["A", "B"], [1, 1], [[0, 1]], {}, booking_arm=[0])
     assert [v.field for v in exc.value.violations] == ["arm_index", "booking_position"]
+
+
+def test_every_comparison_gets_a_holm_p_value_and_leads_are_called_leads() -> None:
+    n = 2000
+    arms = np.repeat([0, 1], [n, n])
+    # one clear lift (booked) and one marginal one (contacted, p ~ 0.03) among four outcomes
+    outcomes = {
+        "booked": np.concatenate([np.arange(n) < 300, np.arange(n) < 420]).astype(np.int8),
+        "contacted": np.concatenate([np.arange(n) < 500, np.arange(n) < 560]).astype(np.int8),
+        "viewed": np.concatenate([np.arange(n) < 900, np.arange(n) < 905]).astype(np.int8),
+        "retained": np.concatenate([np.arange(n) < 100, np.arange(n) < 98]).astype(np.int8),
+    }
+    report = analyze(["A", "B"], [1, 1], arms, outcomes)
+    rows = {name: report.outcomes[name][1] for name in outcomes}
+    assert all(report.outcomes[name][0].p_value_holm is None for name in outcomes)  # the control
+    ps = sorted((rows[name].p_value or 1.0, name) for name in outcomes)
+    assert rows["booked"].p_value_holm == pytest.approx(min(1.0, 4 * ps[0][0]))
+    contacted = rows["contacted"]
+    assert contacted.p_value is not None and contacted.p_value < 0.05
+    assert contacted.p_value_holm is not None and contacted.p_value_holm >= 0.05
+    (lead,) = [w for w in report.warnings if "Holm" in w]
+    assert lead.startswith("1 of the 4 comparisons are significant at 0.05 alone but not once all 4")
+    assert "contacted (B, p = 0.0" in lead and "booked" not in lead

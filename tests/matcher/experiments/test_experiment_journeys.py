@@ -81,6 +81,21 @@ def test_aa_false_positive_rate_on_the_simulated_clients(shown: dict[str, Shown]
     assert all(lo <= count <= hi for count in hits.values()), (hits, lo, hi)
 
 
+@pytest.mark.slow
+def test_holm_keeps_any_false_positive_across_all_outcomes_under_alpha(shown: dict[str, Shown]) -> None:
+    """Reading all six outcomes, some p < 0.05 in far more than 5% of A/A runs; Holm's never above 5%."""
+    arms = (Arm("control", "balanced-v1@1", 1.0), Arm("treatment", "balanced-v1@1", 1.0))
+    rng = np.random.default_rng(4)
+    runs = 300
+    raw = adjusted = 0
+    for _ in range(runs):
+        rows = [o[1] for o in simulate_journeys(arms, shown, 1200, rng).analyze().outcomes.values()]
+        raw += any(r.p_value is not None and r.p_value < ALPHA for r in rows)
+        adjusted += any(r.p_value_holm is not None and r.p_value_holm < ALPHA for r in rows)
+    _, hi = bounds_999(runs, ALPHA)
+    assert adjusted <= hi < raw, (adjusted, hi, raw)
+
+
 def test_the_strategies_differ_for_these_clients(shown: dict[str, Shown]) -> None:
     """A random order books less than balanced-v1: the simulated world can tell strategies apart."""
     arms = (Arm("control", "balanced-v1@1", 1.0), Arm("random", "random-eligible@1", 1.0))

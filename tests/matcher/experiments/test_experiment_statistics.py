@@ -8,6 +8,7 @@ import pytest
 
 from matcher.experiments.proportions import (
     abs_lift_interval,
+    holm_adjusted,
     normal_quantile,
     rel_lift_interval,
     srm_check,
@@ -119,3 +120,10 @@ def test_sequential_interval_is_wider_than_the_fixed_one_and_centred() -> None:
     # half = sqrt(0.3912 * 2 * 9.211968 / (2000 * 8.211968) * log(sqrt(9.211968) / 0.05)).
     half = math.sqrt(0.3912 * 2 * 9.211968 / (2000 * 8.211968) * math.log(math.sqrt(9.211968) / 0.05))
     assert (seq.high - seq.low) / 2 == pytest.approx(half, rel=1e-6)
+
+
+def test_holm_adjustment_by_hand() -> None:
+    # sorted 0.01, 0.02, 0.03, 0.04 -> 4 * 0.01, 3 * 0.02, max(0.06, 2 * 0.03), max(0.06, 0.04)
+    assert holm_adjusted([0.03, 0.01, 0.04, 0.02]) == pytest.approx([0.06, 0.04, 0.06, 0.06])
+    assert holm_adjusted([0.5, 0.9]) == [1.0, 1.0]  # capped at 1
+    assert holm_adjusted([0.2]) == [0.2] and holm_adjusted([]) == []

@@ -47,6 +47,30 @@ def test_a_booked_arm_shows_its_mrr_and_the_check_its_figures() -> None:
     assert "chi² = 0.19, p = 0.66 → ok" in text
 
 
+def test_a_p_value_shows_its_holm_adjustment_when_it_differs() -> None:
+    report = experiment_pb2.GetExperimentReportResponse(
+        key="exp",
+        outcomes=[
+            experiment_pb2.OutcomeReport(
+                event="contacted",
+                arms=[
+                    experiment_pb2.ArmOutcome(arm="control", units=100, conversions=10, rate=0.1),
+                    experiment_pb2.ArmOutcome(
+                        arm="treatment",
+                        units=100,
+                        conversions=20,
+                        rate=0.2,
+                        absolute_lift=0.1,
+                        p_value=0.031,
+                        p_value_holm=0.124,
+                    ),
+                ],
+            )
+        ],
+    )
+    assert "0.031 (Holm 0.124)" in _text(print_report, report)
+
+
 def test_a_closed_phase_shows_when_it_ended() -> None:
     start, end = (
         timestamp_pb2.Timestamp(seconds=1_764_000_000),
