@@ -19,7 +19,7 @@ import numpy.typing as npt
 
 from matcher.kernel_steps import jit
 
-__all__ = ["MAX_PLANES", "add_rows", "at_least", "count_of", "planes_for"]
+__all__ = ["MAX_PLANES", "add_rows", "at_least", "planes_for"]
 
 #: Planes :func:`add_rows` may ripple into: counts up to 511, more than the 336 slots of a week.
 MAX_PLANES = 9
@@ -27,7 +27,6 @@ MAX_PLANES = 9
 _I64 = npt.NDArray[np.int64]
 _U64 = npt.NDArray[np.uint64]
 
-_ONE = np.uint64(1)
 _ZERO = np.uint64(0)
 _ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 
@@ -93,13 +92,3 @@ def at_least(planes: _U64, j: int, bits: int, value: int) -> np.uint64:
         else:
             r |= planes[p, j]
     return r
-
-
-@jit(inline="always")
-def count_of(planes: _U64, j: int, bits: int, b: int) -> int:
-    """The count of counselor ``b`` (0..63) of word ``j`` (``bits`` planes)."""
-    out = 0
-    shift = np.uint64(b)
-    for p in range(bits):
-        out |= int((planes[p, j] >> shift) & _ONE) << p
-    return out

@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.bit_slices import MAX_PLANES, add_rows, at_least, count_of, planes_for
+from matcher.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
 
 _WORDS = 3
 
@@ -19,6 +19,11 @@ def _bits(index: np.ndarray, rows: list[int], m: int) -> np.ndarray:
             word = int(index[r, j])
             out[j] += [(word >> b) & 1 for b in range(64)]
     return out
+
+
+def count_of(planes: np.ndarray, j: int, bits: int, b: int) -> int:
+    """Counselor ``b`` of word ``j``'s count, read bit by bit from the planes."""
+    return sum(((int(planes[p, j]) >> b) & 1) << p for p in range(bits))
 
 
 @st.composite
