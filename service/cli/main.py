@@ -145,7 +145,12 @@ def match(
         str | None, typer.Option("--client-id", help="pseudonymous client id (default: a new random one)")
     ] = None,
     top: Annotated[int, typer.Option("--top", min=1, max=MAX_TOP_K, help="how many counselors")] = 10,
-    strategy: Annotated[str, typer.Option("--strategy", help="force a strategy (staff override)")] = "",
+    strategy: Annotated[
+        str,
+        typer.Option(
+            "--strategy", help="force a strategy, NAME@VERSION or NAME for its newest (staff override)"
+        ),
+    ] = "",
     address: AddressOpt = DEFAULT_ADDRESS,
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
     json_output: JsonOpt = False,
