@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 
 from matcher.experiments.assignment import assign, assign_in_layer
 from matcher.experiments.model import BUCKETS, Assignment, Experiment, ExperimentStatus
@@ -63,11 +64,11 @@ def assign_first(experiments: Sequence[Experiment], unit_id: str) -> Assignment 
     return None
 
 
-def _nominal(e: Experiment) -> float:
-    """The share of all units ``e`` enrols on its own (the buckets :func:`assign` accepts)."""
+def _nominal(e: Experiment) -> Fraction:
+    """The share of all units ``e`` enrols on its own (the buckets :func:`assign` accepts), exactly."""
     lo, hi = e.layer_range
     coverage_buckets = min(BUCKETS, int(-(-round(e.coverage * BUCKETS, 6) // 1)))  # buckets b < coverage
-    return (hi - lo) / BUCKETS * coverage_buckets / BUCKETS
+    return Fraction((hi - lo) * coverage_buckets, BUCKETS * BUCKETS)
 
 
 def traffic_shares(experiments: Sequence[Experiment]) -> dict[str, TrafficShare]:
@@ -75,16 +76,16 @@ def traffic_shares(experiments: Sequence[Experiment]) -> dict[str, TrafficShare]
 
     The draws of different groups are independent hashes, so a group leaves a unit to the
     next with probability one minus the shares its experiments take (the experiments of a
-    layer own disjoint ranges, so theirs add up).
+    layer own disjoint ranges, so theirs add up). Computed in exact fractions of buckets,
+    so that an experiment the others starve has an effective share of exactly 0.
     """
     out: dict[str, TrafficShare] = {}
-    left = 1.0  # the probability that no earlier group enrolled a unit
+    left = Fraction(1)  # the probability that no earlier group enrolled a unit
     ahead: list[str] = []
     for group in precedence(experiments):
+        nominal = {e.key: _nominal(e) for e in group}
         for e in group:
-            nominal = _nominal(e)
-            out[e.key] = TrafficShare(nominal, left * nominal, tuple(ahead))
-        taken = sum(out[e.key].nominal for e in group)
-        left *= 1.0 - taken
-        ahead.extend(e.key for e in group if out[e.key].nominal > 0)
+            out[e.key] = TrafficShare(float(nominal[e.key]), float(left * nominal[e.key]), tuple(ahead))
+        left *= 1 - sum(nominal.values())
+        ahead.extend(e.key for e in group if nominal[e.key] > 0)
     return out

@@ -72,6 +72,16 @@ def test_a_layer_that_covers_every_bucket_starves_what_comes_after_it() -> None:
     assert traffic_shares(experiments)["after"].effective == 0.0
 
 
+def test_a_layer_split_in_uneven_ranges_still_starves_exactly() -> None:
+    # 0.06 + 0.57 + 0.37 leaves 1.1e-16 in floating point; in buckets it leaves nothing
+    layer = [
+        make("x", 1.0, "lay", 0, 600),
+        make("y", 1.0, "lay", 600, 6300),
+        make("z", 1.0, "lay", 6300, 10_000),
+    ]
+    assert traffic_shares([*layer, make("after", 1.0)])["after"].effective == 0.0
+
+
 def test_coverage_is_counted_in_whole_buckets_as_assignment_does() -> None:
     assert traffic_shares([make("tiny", 0.00005)])["tiny"].nominal == 1 / 10_000
     assert traffic_shares([make("seven", 0.07)])["seven"].nominal == 0.07
