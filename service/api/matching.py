@@ -8,8 +8,9 @@ import grpc
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS, SESSION_TYPES
-from service.api.convert.catalog import rank_request_from_proto, ranking_to_proto
+from service.api.convert.catalog import rank_request_from_proto
 from service.api.convert.experiments import outcome_event_from_proto
+from service.api.convert.ranking import ranking_to_proto
 from service.matching import MatchingEngine
 
 __all__ = ["MatchingServicer"]

@@ -33,8 +33,6 @@ from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.api.paging import DEFAULT_TOP_K, MAX_TOP_K, page_size
 
 if TYPE_CHECKING:  # annotations only: keeps the CLI from importing storage and scipy
-    from matcher.experiments import Assignment
-    from matcher.ranking import Ranking
     from service.storage.counselors import CounselorRecord
 
 __all__ = [
@@ -47,7 +45,6 @@ __all__ = [
     "merge_counselor",
     "profile_to_proto",
     "rank_request_from_proto",
-    "ranking_to_proto",
 ]
 
 E = TypeVar("E", bound=Enum)
@@ -298,42 +295,3 @@ def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
     if intake.availability is not None:
         msg.availability.CopyFrom(_availability_to_proto(intake.availability))
     return msg
-
-
-def ranking_to_proto(
-    ranking: Ranking, ranking_id: str, assignment: Assignment | None = None
-) -> matching_pb2.RankCounselorsResponse:
-    """Encode a ranking, the id it was logged under and the experiment arm that chose its strategy.
-
-    Built with ``add()`` on the repeated fields: this runs on every ranking and is about
-    twice as fast as nested constructor calls. Factors and filters are ``StrEnum`` members,
-    passed as the strings they are: reading ``.value`` (an enum property) forty times per
-    ranking cost about 15 µs (under cProfile).
-    """
-    response = matching_pb2.RankCounselorsResponse(
-        ranking_id=ranking_id,
-        experiment_key=assignment.experiment_key if assignment else "",
-        experiment_arm=assignment.arm if assignment else "",
-        experiment_phase=assignment.phase if assignment else 0,
-        strategy_name=ranking.strategy.name,
-        strategy_version=ranking.strategy.version,
-        catalog_version=ranking.catalog_version,
-        catalog_size=ranking.catalog_size,
-        eligible_count=ranking.eligible_count,
-    )
-    add_exclusion = response.exclusions.add
-    for hard_filter, count in ranking.exclusions.items():
-        add_exclusion(filter=hard_filter, excluded_count=count)
-    add_result = response.results.add
-    for r in ranking.results:
-        result = add_result(
-            counselor_id=r.counselor_id,
-            display_name=r.display_name,
-            rank=r.rank,
-            score=r.score,
-            reasons=r.reasons,
-        )
-        add_factor = result.factors.add
-        for factor, score, weight, contribution in r.factors:
-            add_factor(factor=factor, score=score, weight=weight, contribution=contribution)
-    return response
