@@ -163,20 +163,24 @@ def _check_codes(
 def _check_enums(
     out: list[FieldViolation], path: str, values: tuple[object, ...], enum: type[StrEnum]
 ) -> None:
-    allowed = [e.value for e in enum]
     seen: set[object] = set()
     for i, value in enumerate(values):
         if not isinstance(value, enum):
-            out.append(
-                FieldViolation(f"{path}[{i}]", f"unknown value {value!r}; allowed: {', '.join(allowed)}")
-            )
+            allowed = ", ".join(e.value for e in enum)
+            out.append(FieldViolation(f"{path}[{i}]", f"unknown value {value!r}; allowed: {allowed}"))
         elif value in seen:
             out.append(FieldViolation(f"{path}[{i}]", f"{value.value!r} is listed twice"))
         seen.add(value)
 
 
+@lru_cache(maxsize=1024)
 def validate_time_zone(name: str) -> str | None:
-    """Return a description of what is wrong with ``name``, or None if it is usable."""
+    """Return a description of what is wrong with ``name``, or None if it is usable.
+
+    Cached: the answer depends on the name alone, and ``ZoneInfo``'s own cache keeps
+    only 8 zones strongly, so intakes from many zones would otherwise read tz files
+    on the request path.
+    """
     if not name:
         return "required: an IANA time zone such as 'America/Chicago' or 'UTC'"
     if name not in _known_zones() and name != "UTC":
