@@ -13,14 +13,14 @@ of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
    one of the client's concerns, once it is above what secondary concerns can give only
    those who treat one as primary; each is scored from its row of the columns and kept
    in a small buffer sorted by (score descending, row ascending);
-4. once the buffer is full, for an intake whose weekly slots score (fewer than
-   :data:`COUNT_SLOTS_BELOW`), each block also counts every counselor's concern numerator
-   and shared slots in bit-sliced counters (:mod:`matcher.bit_slices`: the slot bitmaps
-   added up instead of ORed), and keeps only the candidates past a corner of the
-   staircase of :func:`~matcher.score_bounds.corners`, where both numerators together may
-   still beat the ``k``-th best. For a broad intake (tens of thousands eligible, few of
-   them free at most of the client's hours) this leaves a few hundred to score instead of
-   thousands.
+4. once the buffer is full, for an intake whose weekly slots score (from
+   :data:`COUNT_SLOTS_FROM` to :data:`COUNT_SLOTS_BELOW`), each block also counts every
+   counselor's concern numerator and shared slots in bit-sliced counters
+   (:mod:`matcher.bit_slices`: the slot bitmaps added up instead of ORed), and keeps only
+   the candidates past a corner of the staircase of :func:`~matcher.score_bounds.corners`,
+   where both numerators together may still beat the ``k``-th best. For a broad intake
+   (tens of thousands eligible, few of them free at most of the client's hours) this
+   leaves a few hundred to score instead of thousands.
 
 Only the candidates' rows of the columns are read, so the scan reads a few bytes per
 counselor whatever the catalog holds.
@@ -55,7 +55,7 @@ from matcher.kernel_steps import (
 )
 from matcher.score_bounds import concern_floor, corners
 
-__all__ = ["WORDS", "scan"]
+__all__ = ["COUNT_SLOTS_BELOW", "COUNT_SLOTS_FROM", "WORDS", "scan"]
 
 #: Words of each bitmap handled per block (64 counselors per word).
 WORDS = 16
@@ -116,7 +116,10 @@ def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
             out[j] |= words[j]
 
 
-#: Shared slots are counted only for intakes with fewer weekly slots (counting more costs more).
+#: Shared slots are counted only for intakes with this many weekly slots: with fewer, pruning on
+#: the counts saved less than counting cost (100k counselors, intakes of 1 to 7 slots: kernel
+#: p50 62-67 µs counted, 47-51 µs not); with more, counting costs more.
+COUNT_SLOTS_FROM = 8
 COUNT_SLOTS_BELOW = 32
 
 
@@ -157,7 +160,7 @@ def scan(
     most_without_primary = q.twice_priorities // 2  # every concern treated as secondary
     concern_bits = planes_for(q.twice_priorities)
     best = np.array([terms[f].max() for f in range(4)])
-    counted = q.weights[3] > 0.0 and q.slot_count < COUNT_SLOTS_BELOW  # then sliced blocks prune
+    counted = q.weights[3] > 0.0 and COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW  # then blocks prune
     slot_bits = planes_for(q.slot_count) if counted else 0
     slot_terms = terms[3, : q.slot_count + 1] if counted else best[3:]
 

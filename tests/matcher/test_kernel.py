@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from matcher import kernel
-from matcher.index_scan import COUNT_SLOTS_BELOW
+from matcher.index_scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM
 from matcher.model import Availability, CounselorProfile, Intake, WeeklyWindow
 from matcher.query import encode_intake
 from matcher.ranking import HardFilter, Ranking, rank
@@ -97,12 +97,12 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
 def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
     varied: CatalogSnapshot, strategy: Strategy
 ) -> None:
-    """Intakes with windows of fewer than COUNT_SLOTS_BELOW slots: blocks prune on bit-sliced counts."""
+    """Intakes with COUNT_SLOTS_FROM to COUNT_SLOTS_BELOW weekly slots: blocks prune on bit-sliced counts."""
     intakes = [i for i in synthetic_intakes(60, seed=11) if i.availability is not None]
     counted = 0
     for intake in intakes:
         q = kernel.kernel_query(encode_intake(intake, strategy))
-        counted += q.slot_count < COUNT_SLOTS_BELOW and q.weights[3] > 0
+        counted += COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW and q.weights[3] > 0
         for k in (1, 10):
             expected_rows, expected_totals = _full_sort(varied, q, k)
             rows, totals, _, _, _ = kernel._top_k_serial(varied.columns, varied.index, q, k)
