@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from matcher import kernel
-from matcher.index_scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM
+from matcher.index_scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM, WORDS
 from matcher.model import Availability, CounselorProfile, Intake, WeeklyWindow
 from matcher.query import encode_intake
 from matcher.ranking import HardFilter, Ranking, rank
@@ -31,7 +31,7 @@ from tests.matcher.conftest import random_intake, random_profile
 
 RANDOM_ELIGIBLE = next(s for s in BUILTIN_STRATEGIES if s.algorithm == Algorithm.RANDOM_ELIGIBLE)
 DISTINCT = 40
-SIZE = 24_037  # 24 blocks, and a last word of the bit index not full
+SIZE = 24_037  # 6 blocks of the index scan (the last one partial); the last word of the index not full
 
 
 def _tied_catalog(size: int, seed: int) -> list[CounselorProfile]:
@@ -98,6 +98,7 @@ def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
     varied: CatalogSnapshot, strategy: Strategy
 ) -> None:
     """Intakes with COUNT_SLOTS_FROM to COUNT_SLOTS_BELOW weekly slots: blocks prune on bit-sliced counts."""
+    assert len(varied) > 4 * 64 * WORDS  # blocks prune from the second one on: several do here
     intakes = [i for i in synthetic_intakes(60, seed=11) if i.availability is not None]
     counted = 0
     for intake in intakes:
