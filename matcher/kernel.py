@@ -252,8 +252,9 @@ def top_k(cols: Columns, index: _U64, q: KernelQuery, k: int) -> TopK:
     """
     alone = _begin()
     try:
-        threads = numba.get_num_threads()
-        if alone and threads > 1 and cols.flags.shape[0] > PARALLEL_ABOVE:
+        # The size first: numba.get_num_threads() costs microseconds, which a small catalog skips.
+        threads = numba.get_num_threads() if alone and cols.flags.shape[0] > PARALLEL_ABOVE else 1
+        if threads > 1:
             out = _top_k_parallel(cols, index, q, k, CHUNKS_PER_THREAD * threads)
         else:
             out = _top_k_serial(cols, index, q, k)

@@ -57,6 +57,10 @@ class HardFilter(StrEnum):
     AVAILABILITY = "availability"
 
 
+#: The filters in the kernel's order (iterating the enum class itself costs a generator per ranking).
+_HARD_FILTERS = tuple(HardFilter)
+
+
 class FactorScore(NamedTuple):
     """One soft factor of one result; ``contribution = weight * score``.
 
@@ -137,7 +141,7 @@ def rank(
         factors, totals = kernel.score_rows(cols, q, rows)
     else:
         rows, totals, factors, excluded, m = kernel.top_k(cols, snapshot.index, q, k)
-    exclusions = MappingProxyType(dict(zip(HardFilter, excluded.tolist(), strict=True)))
+    exclusions = MappingProxyType(dict(zip(_HARD_FILTERS, excluded.tolist(), strict=True)))
     results = _results(snapshot, intake, query, rows, totals, factors)
     return Ranking(results, m, exclusions, snapshot.version, n, strategy)
 
