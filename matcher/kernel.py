@@ -13,8 +13,8 @@ driven by the snapshot's bit index (:mod:`matcher.bit_index`), 64 counselors at 
    the ``k``-th.
 
 No array of ``n`` scores is built and nothing is sorted over ``n``. A large catalog is
-split into one chunk per numba thread; the chunks' buffers are merged in row order.
-Rows are in counselor-id order, so ties go to the smaller id.
+split into :data:`CHUNKS_PER_THREAD` chunks per numba thread; the chunks' buffers are
+merged in row order. Rows are in counselor-id order, so ties go to the smaller id.
 
 The scores are those of :mod:`matcher.reference`, bit for bit: each factor is an exact
 integer numerator divided as the reference divides it (the divisions are done once
