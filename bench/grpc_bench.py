@@ -29,8 +29,8 @@ from bench.grpc_client import ClientResult, run_client, run_health_client
 from bench.inprocess import fast_top
 from bench.served import serve_processes
 from bench.timing import Latency, latency_of
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Intake, Specialty
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.api.convert.catalog import intake_to_proto, profile_to_proto

@@ -13,9 +13,9 @@ from bench.config import BenchConfig
 from bench.machine import rss_bytes
 from bench.straightforward import rank_straightforward
 from bench.timing import Latency, sample
+from matcher.engine.ranking import rank
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile, Intake
-from matcher.ranking import rank
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from matcher.synthetic import synthetic_counselors
 

@@ -20,7 +20,7 @@ from bench.report import Report
 from bench.sections import comparison_section, grpc_section, inprocess_section, snapshot_section
 from bench.side_by_side import ComparisonResult, compare, load_catalog, postgres_settings
 from bench.targets import judge
-from matcher.snapshot import CatalogSnapshot
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 
 __all__ = ["main", "run"]

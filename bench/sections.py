@@ -44,7 +44,7 @@ def inprocess_section(config: BenchConfig, sizes: Sequence[SizeResult]) -> Secti
     return Section(
         "In-process ranking latency",
         [
-            f"`matcher.ranking.rank(snapshot, intake, balanced-v1, k={config.k})` on a synthetic catalog "
+            f"`ranking.rank(snapshot, intake, balanced-v1, k={config.k})` on a synthetic catalog "
             f"(`synthetic_counselors(n, seed={config.catalog_seed})`), including the reasons of the "
             f"{config.k} results. *Typical*: {config.typical_intakes} intakes from "
             f"`synthetic_intakes(seed={config.intake_seed})` in turn; *worst case*: `worst_case_intake()` "
@@ -115,7 +115,7 @@ def comparison_section(
         f"The same catalog and the same intakes, ranked three ways; every measured intake's top {config.k} "
         "is checked equal across the three (ids in the same order, scores within 1e-9) before anything is "
         "reported, and the run fails otherwise.",
-        "- **fast path**: `matcher.ranking.rank` on the in-memory snapshot. *Scores and top k only*: its "
+        "- **fast path**: `ranking.rank` on the in-memory snapshot. *Scores and top k only*: its "
         "compiled kernel alone (`kernel.top_k`, with the intake's encoding), i.e. what the SQL query "
         "returns (the top k's ids and scores, the filter counts), without the reasons and result "
         "objects a ranking also returns; shown to say where the time goes, not used for the target.\n"

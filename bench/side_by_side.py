@@ -23,12 +23,12 @@ from bench.postgres import libpq
 from bench.sql_ranking import SqlQuery, build_query, fill_table, rank_sql
 from bench.straightforward import load_profiles, rank_straightforward
 from bench.timing import Latency, latency_of, sample
-from matcher import kernel
-from matcher.kernel_query import kernel_query
+from matcher.engine import kernel
+from matcher.engine.kernel_query import kernel_query
+from matcher.engine.query import encode_intake
+from matcher.engine.ranking import rank
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile, Intake
-from matcher.query import encode_intake
-from matcher.ranking import rank
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from service.catalog import Catalog, load_snapshot
 from service.storage.counselors import CounselorRepository

@@ -2,14 +2,14 @@
 
 The representation is the best one we could give PostgreSQL, and is benchmark-specific: a table
 ``bench_counselor`` with every code set as an integer bit mask (the bits of
-:mod:`matcher.bitsets`), ``has_room`` precomputed, and the weekly UTC availability as one
+:mod:`matcher.engine.bitsets`), ``has_room`` precomputed, and the weekly UTC availability as one
 ``bit(336)`` string, so that every hard filter is a bitwise AND and every factor a ``bit_count``:
 no JSON parsing, no joins, no child tables. The query is one statement with
 ``ORDER BY score DESC, id LIMIT k`` run through psycopg with server-side prepared statements.
 There is no index: every filter keeps most of the catalog, so a sequential scan (parallel when
 the planner wants it) is the best plan; the primary key gives the id order for the tie-break.
 
-The score follows :mod:`matcher.ranking` operation for operation in float8 (concern numerator as
+The score follows :mod:`matcher.engine.ranking` operation for operation in float8 (concern numerator as
 an integer over twice the priority total, factors added in Factor order, ``LEAST(total, 1)``), so
 its results are bit-identical to the fast path's.
 """
@@ -22,7 +22,7 @@ from typing import Any
 import psycopg
 
 from matcher.availability import SLOTS_PER_WEEK
-from matcher.bitsets import (
+from matcher.engine.bitsets import (
     APPROACH_BITS,
     CONCERN_BITS,
     FORMAT_BITS,
@@ -30,9 +30,9 @@ from matcher.bitsets import (
     SESSION_TYPE_BITS,
     mask_of,
 )
+from matcher.engine.query import encode_intake
+from matcher.engine.reference import utc_slots
 from matcher.model import CounselorProfile, Intake
-from matcher.query import encode_intake
-from matcher.reference import utc_slots
 from matcher.strategy import Factor, Strategy
 from matcher.vocabulary import Proficiency
 

@@ -4,7 +4,7 @@ Every ranking loads the counselor rows with SQLModel (``select(CounselorRow)``),
 profiles and scores them one by one in a Python loop with sets. The intake's own sets, weights and
 UTC slots are computed once per ranking, not per counselor, so the loop is plain but not careless.
 
-The arithmetic follows the order of :mod:`matcher.ranking` (concern numerator in the client's
+The arithmetic follows the order of :mod:`matcher.engine.ranking` (concern numerator in the client's
 order, factors added in :class:`~matcher.strategy.Factor` order, capped at 1), so the scores agree
 to the last bit and exact ties are ties here too.
 """
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
+from matcher.engine.query import applicable_factors, factor_weights
+from matcher.engine.reference import utc_slots
 from matcher.model import Availability, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.query import applicable_factors, factor_weights
-from matcher.reference import utc_slots
 from matcher.strategy import Factor, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.storage.tables import CounselorRow

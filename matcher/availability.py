@@ -12,6 +12,7 @@ the result never depends on the date the catalog was loaded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -19,16 +20,52 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
-from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability
-
 __all__ = [
+    "DAY_NAMES",
+    "MINUTES_PER_DAY",
     "SLOTS_PER_WEEK",
+    "SLOT_MINUTES",
     "SLOT_WORDS",
+    "Availability",
+    "WeeklyWindow",
     "availability_bits",
     "popcount",
     "slots_from_bits",
     "standard_offset_minutes",
 ]
+
+MINUTES_PER_DAY = 24 * 60
+#: Weekly availability is resolved in slots of this many minutes.
+SLOT_MINUTES = 30
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+@dataclass(frozen=True)
+class WeeklyWindow:
+    """A recurring weekly window in local time: ``day`` 0=Monday .. 6=Sunday.
+
+    ``start_minute`` and ``end_minute`` count minutes since local midnight, on
+    30-minute boundaries, with ``0 <= start_minute < end_minute <= 1440``.
+    """
+
+    day: int
+    start_minute: int
+    end_minute: int
+
+    def __str__(self) -> str:
+        def hhmm(m: int) -> str:
+            return f"{m // 60:02d}:{m % 60:02d}"
+
+        return f"{DAY_NAMES[self.day]} {hhmm(self.start_minute)}-{hhmm(self.end_minute)}"
+
+
+@dataclass(frozen=True)
+class Availability:
+    """Weekly windows in one IANA time zone."""
+
+    time_zone: str
+    windows: tuple[WeeklyWindow, ...] = ()
+
 
 SLOTS_PER_WEEK = 7 * MINUTES_PER_DAY // SLOT_MINUTES
 SLOT_WORDS = (SLOTS_PER_WEEK + 63) // 64

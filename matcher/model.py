@@ -13,6 +13,14 @@ from enum import StrEnum
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from matcher.availability import (
+    DAY_NAMES,
+    MINUTES_PER_DAY,
+    SLOT_MINUTES,
+    Availability,
+    WeeklyWindow,
+    standard_offset_minutes,
+)
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.vocabulary import (
     APPROACHES,
@@ -24,6 +32,7 @@ from matcher.vocabulary import (
 )
 
 __all__ = [
+    "DAY_NAMES",
     "MAX_PRIORITY",
     "MINUTES_PER_DAY",
     "SLOT_MINUTES",
@@ -36,40 +45,8 @@ __all__ = [
     "validate_counselor",
     "validate_intake",
 ]
-
-MINUTES_PER_DAY = 24 * 60
-#: Weekly availability is resolved in slots of this many minutes.
-SLOT_MINUTES = 30
 #: Concern priorities run from 1 (mentioned) to this value (most pressing).
 MAX_PRIORITY = 5
-DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-
-
-@dataclass(frozen=True)
-class WeeklyWindow:
-    """A recurring weekly window in local time: ``day`` 0=Monday .. 6=Sunday.
-
-    ``start_minute`` and ``end_minute`` count minutes since local midnight, on
-    30-minute boundaries, with ``0 <= start_minute < end_minute <= 1440``.
-    """
-
-    day: int
-    start_minute: int
-    end_minute: int
-
-    def __str__(self) -> str:
-        def hhmm(m: int) -> str:
-            return f"{m // 60:02d}:{m % 60:02d}"
-
-        return f"{DAY_NAMES[self.day]} {hhmm(self.start_minute)}-{hhmm(self.end_minute)}"
-
-
-@dataclass(frozen=True)
-class Availability:
-    """Weekly windows in one IANA time zone."""
-
-    time_zone: str
-    windows: tuple[WeeklyWindow, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -189,8 +166,6 @@ def validate_time_zone(name: str) -> str | None:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return f"unknown time zone {name!r}"
-    from matcher.availability import standard_offset_minutes  # local: avoids a cycle
-
     offset = standard_offset_minutes(name)
     if offset % SLOT_MINUTES:
         return (

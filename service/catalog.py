@@ -17,10 +17,10 @@ import secrets
 import threading
 from collections.abc import Callable, Sequence
 
-from matcher.columns import gc_paused
+from matcher.engine.encoding import gc_paused
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.model import CounselorProfile, validate_counselor
-from matcher.snapshot import CatalogSnapshot
 from service.storage.counselors import CounselorRecord, CounselorRepository
 
 __all__ = ["PATCH_LIMIT", "Catalog", "load_snapshot", "new_counselor_id"]

@@ -8,11 +8,11 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from matcher.engine.ranking import Ranking, rank
 from matcher.errors import FieldViolation, InvalidInput, NotFound
 from matcher.experiments import Assignment
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.model import Intake
-from matcher.ranking import Ranking, rank
 from service.catalog import Catalog
 from service.experimentation import Experimentation
 from service.exposures import Exposure, ExposureLog, Shown

@@ -40,7 +40,7 @@ from attune.v1 import (
     matching_pb2,
     matching_pb2_grpc,
 )
-from matcher.ranking import warm_up
+from matcher.engine.ranking import warm_up
 from service.api.counselors import CounselorServicer
 from service.api.errors import error_mapped
 from service.api.experiments import ExperimentServicer, StrategyServicer

@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from matcher.columns import gc_paused
+from matcher.engine.encoding import gc_paused
 from matcher.model import Availability, CounselorProfile, Specialty
 from matcher.synthetic.sampling import (
     _bits,

@@ -14,7 +14,7 @@ from bench.postgres import benchmark_database, libpq
 from bench.run import main
 from bench.sql_ranking import build_query, fill_table, rank_sql
 from bench.straightforward import rank_straightforward
-from matcher.snapshot import CatalogSnapshot
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 

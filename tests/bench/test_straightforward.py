@@ -7,8 +7,8 @@ from dataclasses import replace
 from bench.agreement import check_same
 from bench.inprocess import checked_rankings, fast_top
 from bench.straightforward import rank_straightforward
-from matcher.reference import rank_reference
-from matcher.snapshot import CatalogSnapshot
+from matcher.engine.reference import rank_reference
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile
-from matcher.snapshot import CatalogSnapshot
 from service import catalog as catalog_module
 from service.catalog import Catalog
 from service.storage import batches, counselors

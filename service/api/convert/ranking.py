@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING
 from attune.v1 import matching_pb2
 
 if TYPE_CHECKING:  # annotations only: keeps the CLI from importing scipy
+    from matcher.engine.ranking import FactorScore, Ranking
     from matcher.experiments import Assignment
-    from matcher.ranking import FactorScore, Ranking
 
 __all__ = ["ranking_to_proto"]
 

@@ -2,7 +2,7 @@
 
 The clients, their hidden preferences and their journeys are those of ``attune simulate``
 (:mod:`matcher.experiments.clients`); the rankings are the real engine's
-(:func:`matcher.ranking.rank`) on the demo-sized synthetic catalog; assignment and analysis
+(:func:`matcher.engine.ranking.rank`) on the demo-sized synthetic catalog; assignment and analysis
 are the service's own functions. Only the transport and the store are left out (the
 end-to-end tests drive the same clients through the running service), so that hundreds of
 experiments fit in a test run. Counts over independent experiments are compared with the
@@ -17,12 +17,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
+from matcher.engine.ranking import rank
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.experiments import Arm
 from matcher.experiments.clients import Behaviour, client_value, journey
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.experiments.simulation import simulate_journeys
-from matcher.ranking import rank
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import BUILTIN_STRATEGIES
 from matcher.synthetic import synthetic_counselors, synthetic_intakes
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from attune.v1 import matching_pb2
+from matcher.engine.ranking import Ranking, rank
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.experiments import Assignment
-from matcher.ranking import Ranking, rank
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY
 from matcher.synthetic import synthetic_counselors, synthetic_intakes
 from service.api.convert import ranking as encoding

@@ -1,7 +1,7 @@
 """Encoding counselor profiles into the numeric columns of a catalog snapshot.
 
 :func:`encode_profiles` turns a sequence of profiles into :class:`Columns` (see
-:mod:`matcher.snapshot` for the table of columns) with a few passes over the
+:mod:`matcher.engine.snapshot` for the table of columns) with a few passes over the
 profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for
 the rest; availability windows of all profiles are converted to UTC slot bits at
 once. Parts shared between profiles (code tuples, ``Specialty`` and ``WeeklyWindow``
@@ -23,7 +23,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS, SLOTS_PER_WEEK, standard_offset_minutes
-from matcher.bitsets import (
+from matcher.engine.bitsets import (
     APPROACH_BITS,
     CONCERN_BITS,
     FORMAT_BITS,
@@ -55,7 +55,7 @@ _U8 = npt.NDArray[np.uint8]
 _MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 #: The ``concerns`` column packs two sets of concerns into one uint64: bit ``i`` is set when
-#: concern ``i`` (:data:`~matcher.bitsets.CONCERN_BITS`) is treated as primary, bit
+#: concern ``i`` (:data:`~matcher.engine.bitsets.CONCERN_BITS`) is treated as primary, bit
 #: ``CONCERN_SHIFT + i`` when it is treated at all. For a set of concerns ``m``,
 #: ``popcount(concerns & (m | m << CONCERN_SHIFT))`` is then 2 per primary concern and 1 per
 #: secondary one: the concern factor's numerator in one popcount.

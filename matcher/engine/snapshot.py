@@ -13,20 +13,20 @@ name               dtype, shape             content
 =================  =======================  =============================================
 ``flags``          uint8 (n,)               bit 0 active, bit 1 has room (accepting new
                                             clients and below the maximum caseload)
-``formats``        uint8 (n,)               :data:`~matcher.bitsets.FORMAT_BITS`
-``session_types``  uint8 (n,)               :data:`~matcher.bitsets.SESSION_TYPE_BITS`
+``formats``        uint8 (n,)               :data:`~matcher.engine.bitsets.FORMAT_BITS`
+``session_types``  uint8 (n,)               :data:`~matcher.engine.bitsets.SESSION_TYPE_BITS`
 ``concerns``       uint64 (n,)              bits 0-31: concerns treated as primary;
                                             bits 32-63: concerns treated at all
-                                            (:data:`~matcher.columns.CONCERN_SHIFT`)
+                                            (see ``CONCERN_SHIFT``)
 ``approaches``     uint64 (n,)              approaches offered
 ``languages``      uint64 (n,)              languages spoken
 ``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
 =================  =======================  =============================================
 
-The columns are encoded by :mod:`matcher.columns`. Beside them the snapshot keeps
-their bit index (:mod:`matcher.bit_index`, 67 bytes per counselor): a bitmap over the
+The columns are encoded by :mod:`matcher.engine.encoding`. Beside them the snapshot keeps
+their bit index (:mod:`matcher.engine.bit_index`, 67 bytes per counselor): a bitmap over the
 counselors per flag, format, session type, concern, language and weekly slot, from
-which the ranking kernel (:mod:`matcher.kernel`) decides the hard filters of 64
+which the ranking kernel (:mod:`matcher.engine.kernel`) decides the hard filters of 64
 counselors at a time, reading the columns only for the candidates it scores.
 
 Availability is stored word-major (each of the ``SLOT_WORDS`` words of every
@@ -53,9 +53,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.bit_index import build_index, deleted, inserted, replaced
-from matcher.chunked import Chunked
-from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns, encode_profiles, gc_paused, split_concerns
+from matcher.engine.bit_index import build_index, deleted, inserted, replaced
+from matcher.engine.chunked import Chunked
+from matcher.engine.encoding import (
+    FLAG_ACTIVE,
+    FLAG_HAS_ROOM,
+    Columns,
+    encode_profiles,
+    gc_paused,
+    split_concerns,
+)
 from matcher.errors import NotFound
 from matcher.model import CounselorProfile
 
@@ -77,7 +84,7 @@ class CatalogSnapshot:
     Build with :meth:`build`; derive the next version with :meth:`with_upsert` or
     :meth:`with_delete`. ``ids`` and ``profiles`` are sorted by id and aligned with
     the numeric columns (row ``i`` of every column describes ``profiles[i]``); they
-    are :class:`~matcher.chunked.Chunked` sequences, so a change copies one chunk of
+    are :class:`~matcher.engine.chunked.Chunked` sequences, so a change copies one chunk of
     them rather than all of them.
     """
 
@@ -85,7 +92,7 @@ class CatalogSnapshot:
     ids: Chunked[str]
     profiles: Chunked[CounselorProfile]
     columns: Columns
-    index: _U64  # the bit index of ``columns`` (matcher.bit_index), uint64 (INDEX_ROWS, ceil(n / 64))
+    index: _U64  # the bit index of ``columns`` (matcher.engine.bit_index), uint64 (INDEX_ROWS, ceil(n / 64))
 
     # ------------------------------------------------------------------ construction
 
@@ -243,22 +250,22 @@ class CatalogSnapshot:
 
     @property
     def formats(self) -> _U8:
-        """uint8 (n,): session formats offered, bits of :data:`~matcher.bitsets.FORMAT_BITS`."""
+        """uint8 (n,): session formats offered, bits of :data:`~matcher.engine.bitsets.FORMAT_BITS`."""
         return self.columns.formats
 
     @property
     def session_types(self) -> _U8:
-        """uint8 (n,): session types offered, bits of :data:`~matcher.bitsets.SESSION_TYPE_BITS`."""
+        """uint8 (n,): session types offered, bits of :data:`~matcher.engine.bitsets.SESSION_TYPE_BITS`."""
         return self.columns.session_types
 
     @property
     def concerns(self) -> _U64:
-        """uint64 (n,): primary and treated concerns packed (:data:`~matcher.columns.CONCERN_SHIFT`)."""
+        """uint64 (n,): primary and treated concerns packed (see ``CONCERN_SHIFT``)."""
         return self.columns.concerns
 
     @property
     def primary(self) -> _U64:
-        """uint64 (n,): concerns treated as primary, :data:`~matcher.bitsets.CONCERN_BITS` (a new array)."""
+        """uint64 (n,): concerns treated as primary (a new array)."""
         return split_concerns(self.columns.concerns)[0]
 
     @property
@@ -268,12 +275,12 @@ class CatalogSnapshot:
 
     @property
     def approaches(self) -> _U64:
-        """uint64 (n,): approaches offered, bits of :data:`~matcher.bitsets.APPROACH_BITS`."""
+        """uint64 (n,): approaches offered, bits of :data:`~matcher.engine.bitsets.APPROACH_BITS`."""
         return self.columns.approaches
 
     @property
     def languages(self) -> _U64:
-        """uint64 (n,): languages spoken, bits of :data:`~matcher.bitsets.LANGUAGE_BITS`."""
+        """uint64 (n,): languages spoken, bits of :data:`~matcher.engine.bitsets.LANGUAGE_BITS`."""
         return self.columns.languages
 
     @property

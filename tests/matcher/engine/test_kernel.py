@@ -1,7 +1,7 @@
 """The compiled kernel at sizes where chunks, blocks, pruning and threads matter.
 
 The property tests compare the arithmetic with the reference on small catalogs;
-here catalogs span many blocks of :data:`matcher.kernel.BLOCK` rows and are split
+here catalogs span many blocks of :data:`matcher.engine.kernel.BLOCK` rows and are split
 into chunks, and are full of exact ties, so the selection (the top-k buffers, the
 concern floor that prunes candidates, the merge of the chunks) is checked against a
 full sort of every eligible counselor's total.
@@ -18,13 +18,13 @@ from unittest.mock import patch
 import numpy as np
 import pytest
 
-from matcher import kernel
-from matcher.index_scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM, WORDS
+from matcher.engine import kernel
+from matcher.engine.query import encode_intake
+from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.engine.reference import rank_reference
+from matcher.engine.scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM, WORDS
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Intake, WeeklyWindow
-from matcher.query import encode_intake
-from matcher.ranking import HardFilter, Ranking, rank
-from matcher.reference import rank_reference
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Factor, Strategy
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 from tests.matcher.conftest import random_intake, random_profile

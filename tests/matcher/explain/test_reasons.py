@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from matcher.availability import availability_bits
-from matcher.hours_phrase import describe_shared_hours, join_words, words_to_int
+from matcher.engine.snapshot import CatalogSnapshot
+from matcher.explain.hours_phrase import describe_shared_hours, join_words, words_to_int
+from matcher.explain.reasons import ReasonWriter, explain
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.reasons import ReasonWriter, explain
-from matcher.snapshot import CatalogSnapshot
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY

@@ -3,7 +3,7 @@
 One Python loop over the profiles, Python sets instead of bitsets, availability as
 sets of UTC slot numbers computed here from the windows. Slow (tens of
 microseconds per counselor) and obvious; tests and benchmarks compare
-:func:`matcher.ranking.rank` against it.
+:func:`matcher.engine.ranking.rank` against it.
 
 The arithmetic is done in the same order as the fast path (concern numerator
 summed in the client's order, factors added in :class:`Factor` order), so the two
@@ -18,8 +18,8 @@ from typing import NamedTuple
 import numpy as np
 
 from matcher.availability import SLOTS_PER_WEEK, standard_offset_minutes
+from matcher.engine.ranking import HardFilter
 from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability, CounselorProfile, Intake
-from matcher.ranking import HardFilter
 from matcher.strategy import Algorithm, Factor, Strategy
 from matcher.vocabulary import Proficiency
 
@@ -104,7 +104,7 @@ def rank_reference(
     *,
     seed: int = 0,
 ) -> list[tuple[str, float]]:
-    """Rank like :func:`matcher.ranking.rank`: ``[(counselor_id, score), ...]``, best first.
+    """Rank like :func:`matcher.engine.ranking.rank`: ``[(counselor_id, score), ...]``, best first.
 
     Weighted: score descending, then id ascending. Random-eligible: the eligible
     counselors in id order, drawn with ``default_rng(seed).choice(m, min(k, m), replace=False)``.

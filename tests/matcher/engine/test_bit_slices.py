@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
+from matcher.engine.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
 
 _WORDS = 3
 

@@ -15,7 +15,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import kernel
+from matcher.engine import kernel
+from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.engine.reference import rank_reference, score_profile
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import (
     Availability,
     ConcernPreference,
@@ -24,9 +27,6 @@ from matcher.model import (
     Specialty,
     WeeklyWindow,
 )
-from matcher.ranking import HardFilter, Ranking, rank
-from matcher.reference import rank_reference, score_profile
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Factor, Strategy
 from matcher.vocabulary import CONCERNS, Proficiency, SessionFormat, SessionType
 

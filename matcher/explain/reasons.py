@@ -11,13 +11,13 @@ the intake and the counselor's profile, e.g.::
     free Tue and Thu evenings: 6 of your 8 hours
 
 The last one, the hours the counselor shares with the client in the client's local
-time, is written by :mod:`matcher.hours_phrase`.
+time, is written by :mod:`matcher.explain.hours_phrase`.
 
 A :class:`ReasonWriter` reads the intake once; a counselor is then described by
 its bits in the snapshot's columns (:meth:`ReasonWriter.for_rows`), and each kind
 of reason is written once per writer for the bits it depends on (masked by the
 intake). Nothing is kept from one writer to the next (the caches of
-:mod:`matcher.hours_phrase` hold pure functions of their arguments).
+:mod:`matcher.explain.hours_phrase` hold pure functions of their arguments).
 """
 
 from __future__ import annotations
@@ -31,9 +31,15 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS
-from matcher.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS
-from matcher.columns import CONCERN_SHIFT, Columns
-from matcher.hours_phrase import cached_slot_words, join_words, shared_hours_phrase, words_to_int, zone_shift
+from matcher.engine.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS
+from matcher.engine.encoding import CONCERN_SHIFT, Columns
+from matcher.explain.hours_phrase import (
+    cached_slot_words,
+    join_words,
+    shared_hours_phrase,
+    words_to_int,
+    zone_shift,
+)
 from matcher.model import CounselorProfile, Intake
 from matcher.vocabulary import (
     SESSION_FORMATS,
@@ -104,7 +110,7 @@ def _profile_bits(profile: CounselorProfile) -> tuple[int, int, int, int]:
     """``(concerns, approaches, languages, formats)`` of ``profile``, as the snapshot's columns hold them.
 
     ``concerns`` packs the primary concerns in its low bits and the treated ones above
-    :data:`~matcher.columns.CONCERN_SHIFT`.
+    :data:`~matcher.engine.encoding.CONCERN_SHIFT`.
     """
     primary = treated = 0
     for s in profile.specialties:

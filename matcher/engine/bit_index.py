@@ -15,7 +15,7 @@ index rows             column                    a bitmap per
 ``SLOT_ROWS``          ``slot_words``            weekly UTC slot (``SLOT_WORDS`` x 64)
 =====================  ========================  =====================================
 
-With it the ranking kernel (:mod:`matcher.kernel`) decides the hard filters of 64
+With it the ranking kernel (:mod:`matcher.engine.kernel`) decides the hard filters of 64
 counselors with a few word operations (an OR over the bitmaps of the client's
 languages, formats and slots), instead of reading every counselor's columns: about
 3 bytes read per counselor for a typical intake instead of about 40. The index is
@@ -32,8 +32,8 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS
-from matcher.columns import Columns
-from matcher.kernel_steps import jit, popcount
+from matcher.engine.encoding import Columns
+from matcher.engine.kernel_steps import jit, popcount
 
 __all__ = [
     "CONCERN_ROWS",

@@ -1,6 +1,6 @@
 """What the ranking keeps between results and between rankings cannot leak into another's output.
 
-Reason phrases are kept per :class:`~matcher.reasons.ReasonWriter` (one intake, one
+Reason phrases are kept per :class:`~matcher.explain.reasons.ReasonWriter` (one intake, one
 ranking), keyed by the counselor's bits masked with that intake; FactorScore tuples
 are shared by all rankings, keyed by factor, weight and score.
 """
@@ -12,12 +12,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from matcher import ranking
-from matcher.chunked import CHUNK, Chunked
+from matcher.engine import ranking
+from matcher.engine.chunked import CHUNK, Chunked
+from matcher.engine.ranking import rank
+from matcher.engine.snapshot import CatalogSnapshot
+from matcher.explain.reasons import ReasonWriter
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.ranking import rank
-from matcher.reasons import ReasonWriter
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY, Factor, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 

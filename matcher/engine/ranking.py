@@ -1,7 +1,7 @@
 """The ranking engine (matching model v1).
 
 :func:`rank` scores a validated intake against a :class:`CatalogSnapshot` in one
-compiled pass over the catalog (:func:`matcher.kernel.top_k`), with no Python loop
+compiled pass over the catalog (:func:`matcher.engine.kernel.top_k`), with no Python loop
 over counselors:
 
 1. **Hard filters**, each checked for every counselor so that
@@ -19,7 +19,7 @@ over counselors:
    counselors (taken in id order) by a seeded random draw,
    ``np.random.default_rng(seed).choice(m, size=min(k, m), replace=False)``.
 
-Reasons are written only for the returned results (:mod:`matcher.reasons`).
+Reasons are written only for the returned results (:mod:`matcher.explain.reasons`).
 :func:`warm_up` compiles the kernels ahead of the first ranking.
 """
 
@@ -35,12 +35,12 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matcher import kernel
-from matcher.kernel import FACTORS, kernel_query, warm_up
+from matcher.engine import kernel
+from matcher.engine.kernel import FACTORS, kernel_query, warm_up
+from matcher.engine.query import EncodedIntake, encode_intake
+from matcher.engine.snapshot import CatalogSnapshot
+from matcher.explain.reasons import ReasonWriter
 from matcher.model import Intake
-from matcher.query import EncodedIntake, encode_intake
-from matcher.reasons import ReasonWriter
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import DEFAULT_STRATEGY, Algorithm, Factor, Strategy
 
 __all__ = ["FactorScore", "HardFilter", "RankedCounselor", "Ranking", "rank", "warm_up"]

@@ -10,9 +10,9 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 
-from matcher import snapshot
 from matcher.availability import SLOT_WORDS, availability_bits
-from matcher.bitsets import (
+from matcher.engine import snapshot
+from matcher.engine.bitsets import (
     APPROACH_BITS,
     CONCERN_BITS,
     FORMAT_BITS,
@@ -20,9 +20,9 @@ from matcher.bitsets import (
     SESSION_TYPE_BITS,
     mask_of,
 )
-from matcher.columns import CONCERN_SHIFT, Columns, encode_profiles
+from matcher.engine.encoding import CONCERN_SHIFT, Columns, encode_profiles
+from matcher.engine.snapshot import ENCODE_BATCH, FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
-from matcher.snapshot import ENCODE_BATCH, FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
 from matcher.synthetic import synthetic_counselors
 from matcher.vocabulary import Proficiency
 from tests.matcher.conftest import random_profiles

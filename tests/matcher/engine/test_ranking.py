@@ -7,10 +7,10 @@ import random
 
 import pytest
 
+from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.engine.reference import rank_reference, score_profile
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.ranking import HardFilter, Ranking, rank
-from matcher.reference import rank_reference, score_profile
-from matcher.snapshot import CatalogSnapshot
 from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Factor, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from tests.matcher.conftest import random_intake, random_profiles

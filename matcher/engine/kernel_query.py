@@ -1,4 +1,4 @@
-"""An encoded intake in the fixed types the compiled kernels take (:mod:`matcher.kernel`).
+"""An encoded intake in the fixed types the compiled kernels take (:mod:`matcher.engine.kernel`).
 
 Every field has the same numba type whatever the intake (masks are ``np.uint64``,
 small sets are uint64 arrays, counts are ints), so the kernels are compiled once.
@@ -13,9 +13,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS
-from matcher.columns import CONCERN_SHIFT
+from matcher.engine.encoding import CONCERN_SHIFT
+from matcher.engine.query import EncodedIntake
 from matcher.model import MAX_PRIORITY
-from matcher.query import EncodedIntake
 from matcher.strategy import Factor
 
 __all__ = ["FACTORS", "PRIORITY_PLANES", "KernelQuery", "kernel_query"]
@@ -30,7 +30,7 @@ _U64 = npt.NDArray[np.uint64]
 
 
 class KernelQuery(NamedTuple):
-    """An :class:`~matcher.query.EncodedIntake` as the kernels read it (fixed numba types).
+    """An :class:`~matcher.engine.query.EncodedIntake` as the kernels read it (fixed numba types).
 
     Attributes
     ----------

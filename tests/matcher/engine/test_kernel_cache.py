@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numba
 
-from matcher import index_scan, kernel
-from matcher.kernel_cache import PACKAGE_DIR, cache_dir, sources_digest
+from matcher.engine import kernel
+from matcher.engine import scan as index_scan
+from matcher.engine.kernel_cache import cache_dir, source_files, sources_digest
 
 
 def test_the_digest_changes_with_any_module(tmp_path: Path) -> None:
@@ -23,7 +24,7 @@ def test_the_digest_changes_with_any_module(tmp_path: Path) -> None:
 def test_the_kernels_are_cached_in_the_directory_of_the_current_sources(tmp_path: Path) -> None:
     current = cache_dir()
     assert current == numba.config.CACHE_DIR
-    assert Path(current).name == f"attune-{sources_digest(PACKAGE_DIR.glob('*.py'))}"
+    assert Path(current).name == f"attune-{sources_digest(source_files())}"
     assert cache_dir(str(tmp_path)) == str(tmp_path / Path(current).name)
     for compiled in (kernel._top_k_serial, kernel._top_k_parallel, index_scan.scan):
         assert compiled._cache._cache_path.startswith(current), compiled  # type: ignore[attr-defined]

@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from matcher.availability import SLOT_WORDS, availability_bits
-from matcher.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS, SESSION_TYPE_BITS
-from matcher.chunked import CHUNK, Chunked
+from matcher.engine.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS, SESSION_TYPE_BITS
+from matcher.engine.chunked import CHUNK, Chunked
+from matcher.engine.snapshot import FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
 from matcher.errors import NotFound
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
-from matcher.snapshot import FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from tests.matcher.conftest import random_profile, random_profiles
 

@@ -14,10 +14,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from matcher.availability import SLOTS_PER_WEEK, availability_bits, slots_from_bits, standard_offset_minutes
-from matcher.hours_phrase import describe_shared_hours
+from matcher.engine.snapshot import CatalogSnapshot
+from matcher.explain.hours_phrase import describe_shared_hours
+from matcher.explain.reasons import ReasonWriter
 from matcher.model import Availability, CounselorProfile, Intake
-from matcher.reasons import ReasonWriter
-from matcher.snapshot import CatalogSnapshot
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat
 from tests.matcher.conftest import TIME_ZONES, random_intake, random_profiles
 

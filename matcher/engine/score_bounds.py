@@ -1,11 +1,11 @@
-"""Upper bounds on a counselor's total, from which the index scan prunes (:mod:`matcher.index_scan`).
+"""Upper bounds on a counselor's total, from which the index scan prunes (:mod:`matcher.engine.scan`).
 
 Once the scan holds ``k`` counselors, only one whose total can exceed the ``k``-th
 best score ``kth`` is worth scoring. The bounds here add the exact terms the scan
 knows (the concern term, and the availability term where shared slots are counted) to
 the largest term each other factor can give (``best``, shape (4,): the largest of each
-row of ``terms``, :func:`~matcher.kernel_steps.term_table`), in the order of
-:func:`~matcher.kernel_steps.weighted_total`. Rounding is monotonic, so no total exceeds
+row of ``terms``, :func:`~matcher.engine.kernel_steps.term_table`), in the order of
+:func:`~matcher.engine.kernel_steps.weighted_total`. Rounding is monotonic, so no total exceeds
 its bound, and a counselor whose bound is ``<= kth`` cannot enter the top ``k``.
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matcher.kernel_query import KernelQuery
-from matcher.kernel_steps import jit
+from matcher.engine.kernel_query import KernelQuery
+from matcher.engine.kernel_steps import jit
 
 __all__ = ["MAX_CORNERS", "concern_floor", "corners"]
 

@@ -1,4 +1,4 @@
-"""The staircase of :func:`matcher.score_bounds.corners`: it never leaves out a counselor who may win."""
+"""The staircase of :func:`~matcher.engine.score_bounds.corners` never leaves out a counselor who may win."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.score_bounds import MAX_CORNERS, corners
+from matcher.engine.score_bounds import MAX_CORNERS, corners
 
 
 def _bound(terms: np.ndarray, best: np.ndarray, slot_terms: np.ndarray, c: int, s: int) -> float:

@@ -4,7 +4,7 @@ A count ``x`` of counselor ``b`` of word ``j`` is stored one bit per *plane*: bi
 of ``planes[p, j]`` is bit ``p`` of ``x``. Adding a bitmap (one bit per counselor) to
 every counter of a word is a ripple of adders over the planes, and comparing
 every counter with a constant is one operation per plane, so the index scan
-(:mod:`matcher.index_scan`) counts, for 64 counselors at a time, how many of the
+(:mod:`matcher.engine.scan`) counts, for 64 counselors at a time, how many of the
 client's weekly slots each is free in and each one's concern numerator, and prunes
 on both at once before it reads any counselor's row.
 
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from matcher.kernel_steps import jit
+from matcher.engine.kernel_steps import jit
 
 __all__ = ["MAX_PLANES", "add_rows", "at_least", "planes_for"]
 

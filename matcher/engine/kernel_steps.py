@@ -1,12 +1,12 @@
-"""The compiled steps the kernels share (:mod:`matcher.kernel`, :mod:`matcher.index_scan`).
+"""The compiled steps the kernels share (:mod:`matcher.engine.kernel`, :mod:`matcher.engine.scan`).
 
 Block steps compute the hard filters of the rows ``lo .. hi - 1`` (at most
-:data:`BLOCK`) from the columns, for :func:`matcher.kernel.eligible_rows` (ranking
+:data:`BLOCK`) from the columns, for :func:`matcher.engine.kernel.eligible_rows` (ranking
 decides the filters from the bit index instead), with simple loops over
 ``j = 0 .. hi - lo - 1`` that the compiler vectorises (slicing the columns first lets
 it see that no index is negative), writing into scratch arrays of shape (BLOCK,).
 Row steps handle one counselor: the candidates a ranking scores in full, and the
-rows :func:`matcher.kernel.score_rows` is given.
+rows :func:`matcher.engine.kernel.score_rows` is given.
 """
 
 from __future__ import annotations
@@ -20,9 +20,9 @@ import numpy.typing as npt
 from numba.extending import intrinsic
 
 from matcher.availability import SLOT_WORDS
-from matcher.columns import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
-from matcher.kernel_cache import use_versioned_cache
-from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
+from matcher.engine.encoding import FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
+from matcher.engine.kernel_cache import use_versioned_cache
+from matcher.engine.kernel_query import PRIORITY_PLANES, KernelQuery
 
 __all__ = [
     "BLOCK",
@@ -61,7 +61,7 @@ def jit(**options: Any) -> Callable[[F], F]:
     """``numba.njit`` with the options every kernel shares, typed for mypy.
 
     Compilations are cached on disk in a directory of the current sources
-    (:mod:`matcher.kernel_cache`).
+    (:mod:`matcher.engine.kernel_cache`).
     """
     return cast(Callable[[F], F], numba.njit(cache=True, nogil=True, **options))
 
@@ -188,7 +188,7 @@ def concern_hits(concerns: np.uint64, q: KernelQuery) -> int:
     """Twice the priority-weighted hits of one counselor's ``concerns`` word: the concern numerator.
 
     2 per primary concern and 1 per secondary one is one popcount of the ``concerns``
-    column (:data:`~matcher.columns.CONCERN_SHIFT`); the priorities are summed bit by
+    column (:data:`~matcher.engine.encoding.CONCERN_SHIFT`); the priorities are summed bit by
     bit (plane ``b`` holds the concerns whose priority has bit ``b``).
     """
     out = 0

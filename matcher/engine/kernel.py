@@ -1,12 +1,12 @@
 """The compiled ranking kernel: hard filters, soft factors, total and top-k in one scan.
 
-:func:`top_k` ranks the catalog in one numba-compiled pass (:func:`matcher.index_scan.scan`)
-driven by the snapshot's bit index (:mod:`matcher.bit_index`), 64 counselors at a time:
+:func:`top_k` ranks the catalog in one numba-compiled pass (:func:`matcher.engine.scan.scan`)
+driven by the snapshot's bit index (:mod:`matcher.engine.bit_index`), 64 counselors at a time:
 
 1. every hard filter, with a count of the failures of each over the whole catalog
    (a counselor can fail several), from ORs of the bitmaps the intake selects;
 2. the candidates: eligible counselors whose concern numerator could still lift them
-   above the current ``k``-th best (:func:`~matcher.score_bounds.concern_floor`;
+   above the current ``k``-th best (:func:`~matcher.engine.score_bounds.concern_floor`;
    once the top ``k`` fills up, a few percent of a typical catalog);
 3. each candidate's factors from its row of the columns, its weighted total, and a
    place in a small buffer sorted by (score descending, row ascending) if it beats
@@ -16,7 +16,7 @@ No array of ``n`` scores is built and nothing is sorted over ``n``. A large cata
 split into :data:`CHUNKS_PER_THREAD` chunks per numba thread; the chunks' buffers are
 merged in row order. Rows are in counselor-id order, so ties go to the smaller id.
 
-The scores are those of :mod:`matcher.reference`, bit for bit: each factor is an exact
+The scores are those of :mod:`matcher.engine.reference`, bit for bit: each factor is an exact
 integer numerator divided as the reference divides it (the divisions are done once
 per query, into a table indexed by the numerator), and the total is
 ``w_concern * concern + w_approach * approach + w_language * language +
@@ -24,7 +24,7 @@ w_availability * availability`` added left to right, a factor that does not appl
 having weight 0 and adding an exact 0.
 
 Compiled code is cached on disk (numba's ``cache=True``, in a directory per version of
-the sources: :mod:`matcher.kernel_cache`); the first call in a fresh process compiles it
+the sources: :mod:`matcher.engine.kernel_cache`); the first call in a fresh process compiles it
 (about 10 s) or loads it from the cache (well under a second), which :func:`warm_up`
 does ahead of time. The kernels release the GIL. Only a
 call that finds no other call in flight runs on numba's threads; concurrent calls (a
@@ -43,11 +43,10 @@ import numpy as np
 import numpy.typing as npt
 from numba import prange
 
-from matcher.bit_index import build_index
-from matcher.columns import Columns, encode_profiles
-from matcher.index_scan import scan
-from matcher.kernel_query import FACTORS, KernelQuery, kernel_query
-from matcher.kernel_steps import (
+from matcher.engine.bit_index import build_index
+from matcher.engine.encoding import Columns, encode_profiles
+from matcher.engine.kernel_query import FACTORS, KernelQuery, kernel_query
+from matcher.engine.kernel_steps import (
     BLOCK,
     FILTERS,
     check_filters,
@@ -62,8 +61,9 @@ from matcher.kernel_steps import (
     term_table,
     weighted_total,
 )
+from matcher.engine.query import encode_intake
+from matcher.engine.scan import scan
 from matcher.model import ConcernPreference, Intake
-from matcher.query import encode_intake
 from matcher.strategy import DEFAULT_STRATEGY
 
 __all__ = [

@@ -7,9 +7,9 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher import bit_index
 from matcher.availability import SLOT_WORDS
-from matcher.columns import Columns, encode_profiles
+from matcher.engine import bit_index
+from matcher.engine.encoding import Columns, encode_profiles
 from matcher.synthetic import synthetic_counselors
 
 _POOL = encode_profiles(synthetic_counselors(400, seed=3))

@@ -1,7 +1,7 @@
 """The ranking scan over a range of counselors, driven by the snapshot's bit index.
 
 :func:`scan` ranks counselors ``lo .. hi - 1`` 64 at a time (one word of every bitmap
-of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
+of :mod:`matcher.engine.bit_index`), :data:`WORDS` words per block:
 
 1. the bitmaps the intake selects are ORed, block by block: the client's languages,
    formats, session type, weekly slots, and the concerns it named (treated at all,
@@ -9,15 +9,15 @@ of :mod:`matcher.bit_index`), :data:`WORDS` words per block:
 2. every hard filter of 64 counselors is one word (``active & has_room & language &
    format & session_type & time``), and its failures one popcount;
 3. the candidates are the eligible counselors who could still beat the ``k``-th best
-   (:mod:`matcher.score_bounds`): once the concern floor is above 0 only those who treat
+   (:mod:`matcher.engine.score_bounds`): once the concern floor is above 0 only those who treat
    one of the client's concerns, once it is above what secondary concerns can give only
    those who treat one as primary; each is scored from its row of the columns and kept
    in a small buffer sorted by (score descending, row ascending);
 4. once the buffer is full, for an intake whose weekly slots score (from
    :data:`COUNT_SLOTS_FROM` to :data:`COUNT_SLOTS_BELOW`), each block also counts every
    counselor's concern numerator and shared slots in bit-sliced counters
-   (:mod:`matcher.bit_slices`: the slot bitmaps added up instead of ORed), and keeps only
-   the candidates past a corner of the staircase of :func:`~matcher.score_bounds.corners`,
+   (:mod:`matcher.engine.bit_slices`: the slot bitmaps added up instead of ORed), and keeps only
+   the candidates past a corner of the staircase of :func:`~matcher.engine.score_bounds.corners`,
    where both numerators together may still beat the ``k``-th best. For a broad intake
    (tens of thousands eligible, few of them free at most of the client's hours) this
    leaves a few hundred to score instead of thousands.
@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS
-from matcher.bit_index import (
+from matcher.engine.bit_index import (
     CONCERN_ROWS,
     FLAG_ROWS,
     FORMAT_ROWS,
@@ -40,10 +40,10 @@ from matcher.bit_index import (
     SESSION_TYPE_ROWS,
     SLOT_ROWS,
 )
-from matcher.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
-from matcher.columns import CONCERN_SHIFT, FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
-from matcher.kernel_query import PRIORITY_PLANES, KernelQuery
-from matcher.kernel_steps import (
+from matcher.engine.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
+from matcher.engine.encoding import CONCERN_SHIFT, FLAG_ACTIVE, FLAG_HAS_ROOM, Columns
+from matcher.engine.kernel_query import PRIORITY_PLANES, KernelQuery
+from matcher.engine.kernel_steps import (
     FILTERS,
     concern_hits,
     first_language,
@@ -53,7 +53,7 @@ from matcher.kernel_steps import (
     shared_slots,
     weighted_total,
 )
-from matcher.score_bounds import concern_floor, corners
+from matcher.engine.score_bounds import concern_floor, corners
 
 __all__ = ["COUNT_SLOTS_BELOW", "COUNT_SLOTS_FROM", "WORDS", "scan"]
 
@@ -142,7 +142,7 @@ def scan(
 
     Returns how many the buffer holds. Adds the filter counts to ``counts`` (shape
     (FILTERS + 1,), the eligible last). ``index`` is the snapshot's bit index,
-    uint64 (INDEX_ROWS, W); ``terms`` is :func:`~matcher.kernel_steps.term_table`.
+    uint64 (INDEX_ROWS, W); ``terms`` is :func:`~matcher.engine.kernel_steps.term_table`.
     """
     if lo >= hi:
         return 0

@@ -16,7 +16,7 @@ import numpy as np
 import numpy.typing as npt
 
 from matcher.availability import availability_bits
-from matcher.bitsets import (
+from matcher.engine.bitsets import (
     APPROACH_BITS,
     CONCERN_BITS,
     FORMAT_BITS,

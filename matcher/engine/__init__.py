@@ -1,0 +1,1 @@
+"""The ranking engine: the columnar snapshot, its bit index, the compiled query and kernels."""

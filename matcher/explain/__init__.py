@@ -1,0 +1,1 @@
+"""Explanations of a match: reasons and the phrases of shared hours."""
