@@ -14,6 +14,7 @@ ATTUNE_DATABASE_URL ?= sqlite:///var/attune.db
 help:
 	@echo "make run    - set up, seed a demo catalog if the database is empty, start the service"
 	@echo "make test   - set up and run the whole suite (lint, types, unit, storage, end-to-end)"
+	@echo "make unit   - the fast tier only: no database, no server (pytest -m 'not db and not e2e')"
 	@echo "make bench  - run the benchmarks and write docs/benchmarks.md"
 	@echo "make gen    - regenerate the gRPC code in attune/v1 from proto/"
 
@@ -50,6 +51,9 @@ typecheck: $(STAMP)
 
 test: $(STAMP) lint typecheck
 	$(PY) -m pytest
+
+unit: $(STAMP)
+	$(PY) -m pytest -m "not db and not e2e"
 
 bench: $(STAMP)
 	$(PY) -m bench.run --out docs/benchmarks.md

@@ -223,6 +223,7 @@ def _perfect_for(intake: Intake, profile: CounselorProfile) -> CounselorProfile:
         caseload_current=0,
         caseload_max=max(profile.caseload_max, 10),
         active=True,
+        jurisdictions=(intake.jurisdiction,),
     )
 
 

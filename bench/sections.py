@@ -125,9 +125,10 @@ def comparison_section(
         "is one full request; *score only* skips the load.\n- **(b) PostgreSQL**: one SQL statement "
         "computing the same hard filters and weighted score with `ORDER BY score DESC, id LIMIT k` "
         "(`bench.sql_ranking`), through psycopg with server-side prepared statements. PostgreSQL gets the "
-        "best representation we could give it, a benchmark-specific table with every code set as an "
-        "integer bit mask, `has_room` precomputed and the weekly availability as one `bit(336)`, so that "
-        "filters are bitwise ANDs and factors `bit_count`s (no JSON, no joins). No index: every filter "
+        "best representation we could give it, a benchmark-specific table generated from the attribute "
+        "declarations: code sets as integer bit masks, flags as precomputed booleans, the weekly hours "
+        "as one `bit(336)`, so that filters (licensure too) are bitwise ANDs and factors `bit_count`s (no "
+        "JSON, no joins). No index: every filter "
         "keeps most of the catalog, so the planner's sequential scan (parallel when it wants) is the best "
         f"plan. Settings as the server has them: {pg_settings}.",
     ]

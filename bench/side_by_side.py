@@ -24,8 +24,7 @@ from bench.sql_ranking import SqlQuery, build_query, fill_table, rank_sql
 from bench.straightforward import load_profiles, rank_straightforward
 from bench.timing import Latency, latency_of, sample
 from matcher.engine import kernel
-from matcher.engine.kernel_query import kernel_query
-from matcher.engine.query import encode_intake
+from matcher.engine.query import compile_query
 from matcher.engine.ranking import rank
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile, Intake
@@ -169,7 +168,7 @@ def compare(
 
         # What the SQL query returns (ids and scores of the top k, with the counts): the kernel alone.
         def run_scores(intake: Intake) -> object:
-            q = kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
+            q = compile_query(intake, DEFAULT_STRATEGY).kernel
             return kernel.top_k(snapshot.columns, snapshot.index, q, k)
 
         fast_typ, fast_worst = _in_process(config, run_fast, intakes)

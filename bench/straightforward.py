@@ -1,26 +1,30 @@
 """Baseline (a): what a team would write first.
 
 Every ranking loads the counselor rows with SQLModel (``select(CounselorRow)``), turns them into
-profiles and scores them one by one in a Python loop with sets. The intake's own sets, weights and
-UTC slots are computed once per ranking, not per counselor, so the loop is plain but not careless.
+profiles and scores them one by one in a Python loop with sets, attribute by attribute as
+:data:`~matcher.attributes.ATTRIBUTES` declares them (like :mod:`matcher.engine.reference`): each
+hard filter by its filter rule, each soft factor by its scoring kind. The intake's own sets, weights
+and UTC slots are computed once per ranking, not per counselor, so the loop is plain but not careless.
 
-The arithmetic follows the order of :mod:`matcher.engine.ranking` (concern numerator in the client's
-order, factors added in :class:`~matcher.strategy.Factor` order, capped at 1), so the scores agree
-to the last bit and exact ties are ties here too.
+The arithmetic follows the order of :mod:`matcher.engine.reference` (the graded numerator in the
+client's order, factors added in the query's order, capped at 1), so the scores agree to the last
+bit with :func:`matcher.engine.ranking.rank` and exact ties are ties here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from matcher.engine.query import applicable_factors, factor_weights
+from matcher.attributes import ATTRIBUTES, BY_NAME, Attribute, Filter, Scoring, Storage
+from matcher.engine.query import applicable_factors, client_value, factor_weights
 from matcher.engine.reference import utc_slots
 from matcher.model import Availability, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.strategy import Factor, Strategy
+from matcher.strategy import Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from service.storage.tables import CounselorRow
 
@@ -45,6 +49,7 @@ def row_to_profile(row: CounselorRow) -> CounselorProfile:
         caseload_current=row.caseload_current,
         caseload_max=row.caseload_max,
         active=row.active,
+        jurisdictions=tuple(row.jurisdictions),
     )
 
 
@@ -56,61 +61,93 @@ def load_profiles(engine: sa.Engine) -> list[CounselorProfile]:
 
 
 @dataclass(frozen=True)
-class _Prepared:
-    """What the loop needs from the intake, computed once per ranking."""
+class _Side:
+    """The client's side of one attribute, computed once per ranking.
 
-    languages: frozenset[str]
-    formats: frozenset[str]
-    approaches: frozenset[str]
-    client_slots: frozenset[int]
-    priority_total: int
-    factors: tuple[Factor, ...]
-    weights: dict[Factor, float]
+    Attributes
+    ----------
+    attribute : the declaration
+    codes : the client's codes in the client's order (graded: the items), or its UTC slots
+    wanted : the client's codes (graded: the items' codes) or UTC slots, as a set
+    weight : the renormalised weight, for a factor
+    priorities : the sum of the items' priorities, for graded codes
+    """
 
-
-def _prepare(intake: Intake, strategy: Strategy) -> _Prepared:
-    slots = frozenset(utc_slots(intake.availability)) if intake.availability is not None else frozenset()
-    factors = applicable_factors(intake)
-    return _Prepared(
-        languages=frozenset(intake.languages),
-        formats=frozenset(intake.formats),
-        approaches=frozenset(intake.approaches),
-        client_slots=slots,
-        priority_total=sum(c.priority for c in intake.concerns),
-        factors=factors,
-        weights=dict(factor_weights(strategy, factors)),
-    )
+    attribute: Attribute
+    codes: tuple[Any, ...]
+    wanted: frozenset[Any]
+    weight: float = 0.0
+    priorities: int = 0
 
 
-def _score(p: CounselorProfile, intake: Intake, q: _Prepared) -> float | None:
+def _side(a: Attribute, intake: Intake, weight: float = 0.0) -> _Side:
+    if a.storage == Storage.WEEKLY_SLOTS:
+        slots = utc_slots(getattr(intake, a.intake_field or "")) if client_value(a, intake) else set()
+        return _Side(a, tuple(sorted(slots)), frozenset(slots), weight)
+    codes = client_value(a, intake)
+    if a.storage == Storage.GRADED_CODES:
+        priorities = sum(item.priority for item in codes)  # type: ignore[attr-defined]
+        return _Side(a, codes, frozenset(getattr(i, a.item_code) for i in codes), weight, priorities)
+    return _Side(a, codes, frozenset(codes), weight)
+
+
+def _prepare(intake: Intake, strategy: Strategy) -> tuple[list[_Side], list[_Side]]:
+    """The hard filters that apply to ``intake`` and its factors (in the order they are added up)."""
+    filters = [
+        _side(a, intake)
+        for a in ATTRIBUTES
+        if a.is_filter and not (a.filter == Filter.WHEN_GIVEN and not client_value(a, intake))
+    ]
+    names = applicable_factors(intake)
+    weights = factor_weights(strategy, names)
+    return filters, [_side(BY_NAME[name], intake, weights[name]) for name in names]
+
+
+def _held(a: Attribute, p: CounselorProfile) -> Any:
+    """What ``p`` holds of ``a``: a flag, its codes (graded: the items) or its UTC slots."""
+    value = getattr(p, a.counselor_field)
+    return utc_slots(value) if a.storage == Storage.WEEKLY_SLOTS else value
+
+
+def _passes(side: _Side, held: Any) -> bool:
+    if side.attribute.storage == Storage.FLAG:
+        return bool(held)
+    if side.attribute.storage == Storage.GRADED_CODES:
+        held = [getattr(s, side.attribute.item_code) for s in held]
+    return not side.wanted.isdisjoint(held)
+
+
+def _factor(side: _Side, held: Any) -> float:
+    """The factor score of ``side``'s attribute for what a counselor holds."""
+    a = side.attribute
+    if a.scoring == Scoring.SHARE:
+        return len(side.wanted.intersection(held)) / len(side.wanted)
+    if a.scoring == Scoring.FIRST_CHOICE:
+        return next((1.0 / (j + 1) for j, code in enumerate(side.codes) if code in held), 0.0)
+    if a.scoring == Scoring.GRADED:
+        primary = {getattr(s, a.item_code) for s in held if s.proficiency == Proficiency.PRIMARY}
+        treated = {getattr(s, a.item_code) for s in held}
+        numerator = 0.0
+        for item in side.codes:
+            code = getattr(item, a.item_code)
+            numerator += item.priority * (1.0 if code in primary else 0.5 if code in treated else 0.0)
+        return numerator / side.priorities
+    return len(side.wanted & held) / len(side.wanted) if side.wanted else 0.0
+
+
+def _score(p: CounselorProfile, filters: list[_Side], factors: list[_Side]) -> float | None:
     """The total score of ``p``, or None if it fails a hard filter."""
-    if not (p.active and p.accepting_new_clients and p.caseload_current < p.caseload_max):
-        return None
-    if q.languages.isdisjoint(p.languages) or intake.session_type not in p.session_types:
-        return None
-    if q.formats and q.formats.isdisjoint(p.formats):
-        return None
-    shared_slots = 0
-    if q.client_slots:
-        shared_slots = len(q.client_slots & utc_slots(p.availability))
-        if shared_slots == 0:
+    held: dict[str, Any] = {}  # each attribute read (and its slots computed) once per counselor
+    for side in filters:
+        name = side.attribute.name
+        held[name] = _held(side.attribute, p)
+        if not _passes(side, held[name]):
             return None
-    primary = {s.concern for s in p.specialties if s.proficiency == Proficiency.PRIMARY}
-    secondary = {s.concern for s in p.specialties} - primary
-    numerator = 0.0
-    for c in intake.concerns:
-        numerator += c.priority * (1.0 if c.concern in primary else 0.5 if c.concern in secondary else 0.0)
-    scores = {Factor.CONCERN: numerator / q.priority_total}
-    if q.approaches:
-        scores[Factor.APPROACH] = len(q.approaches.intersection(p.approaches)) / len(q.approaches)
-    scores[Factor.LANGUAGE] = next(
-        (1.0 / (j + 1) for j, code in enumerate(intake.languages) if code in p.languages), 0.0
-    )
-    if q.client_slots:
-        scores[Factor.AVAILABILITY] = shared_slots / len(q.client_slots)
     total = 0.0
-    for factor in q.factors:
-        total += q.weights[factor] * scores[factor]
+    for side in factors:
+        name = side.attribute.name
+        value = held[name] if name in held else _held(side.attribute, p)
+        total += side.weight * _factor(side, value)
     return min(total, 1.0)
 
 
@@ -118,10 +155,10 @@ def rank_straightforward(
     profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy, k: int
 ) -> list[tuple[str, float]]:
     """The top ``k`` as ``[(counselor_id, score), ...]``: score descending, then id ascending."""
-    q = _prepare(intake, strategy)
+    filters, factors = _prepare(intake, strategy)
     scored = []
     for p in profiles:
-        score = _score(p, intake, q)
+        score = _score(p, filters, factors)
         if score is not None:
             scored.append((p.id, score))
     scored.sort(key=lambda item: (-item[1], item[0]))

@@ -98,7 +98,9 @@ class Attribute:
     noun : how one value is named in messages ("language", "jurisdiction")
     filter : when it is a hard filter
     scoring : how it scores as a soft factor
+    required : every intake must give a value (every ALWAYS filter with a client side is required)
     one_code : the intake names one code (a session type, a jurisdiction) rather than a list
+    item_code : for graded codes, the field of an item that holds its code ("concern")
     missing : the exclusion name of counselors with no value on file, counted apart from those
         whose values do not match (None: such counselors simply do not match)
     reason : the reason template for codes the counselor shares with the client: ``{all}`` joins
@@ -106,6 +108,8 @@ class Attribute:
         place ("Spanish (your second choice)"); None writes no reason (concerns and hours have
         their own writers)
     help : one line for the CLI and the docs
+    flag : the command-line flag of the intake's side, when it is not ``--`` and the name
+        (``--jurisdiction`` reads better than ``--licensure``)
     """
 
     name: str
@@ -116,10 +120,13 @@ class Attribute:
     noun: str = ""
     filter: Filter = Filter.NEVER
     scoring: Scoring = Scoring.NONE
+    required: bool = False
     one_code: bool = False
+    item_code: str = ""
     missing: str | None = None
     reason: str | None = None
     help: str = ""
+    flag: str = ""
 
     @property
     def is_filter(self) -> bool:
@@ -132,11 +139,6 @@ class Attribute:
         return self.scoring != Scoring.NONE
 
     @property
-    def required(self) -> bool:
-        """Whether every intake must give a value (always a filter, and the client has a side)."""
-        return self.filter == Filter.ALWAYS and self.intake_field is not None
-
-    @property
     def has_codes(self) -> bool:
         """Whether values are codes of a vocabulary (plain or graded)."""
         return self.storage in (Storage.CODES, Storage.GRADED_CODES)
@@ -144,7 +146,7 @@ class Attribute:
     @property
     def cli_flag(self) -> str:
         """The command-line flag of the intake's side, e.g. ``--session-type``."""
-        return "--" + self.name.replace("_", "-")
+        return self.flag or "--" + self.name.replace("_", "-")
 
 
 ATTRIBUTES: tuple[Attribute, ...] = (
@@ -170,10 +172,12 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         vocabulary=JURISDICTIONS,
         noun="jurisdiction",
         filter=Filter.ALWAYS,
+        required=True,
         one_code=True,
         missing="licensure_missing",
         help="where the client will be during sessions (ISO 3166-2, e.g. US-IL): the counselor must "
         "be licensed there, for video and phone too",
+        flag="--jurisdiction",
     ),
     Attribute(
         "concern",
@@ -183,6 +187,8 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         vocabulary=CONCERNS,
         noun="concern",
         scoring=Scoring.GRADED,
+        required=True,
+        item_code="concern",
         help="what the client wants help with, each with a priority from 1 to 5",
     ),
     Attribute(
@@ -204,6 +210,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         vocabulary=LANGUAGES,
         noun="language",
         filter=Filter.ALWAYS,
+        required=True,
         scoring=Scoring.FIRST_CHOICE,
         reason="speaks {first}",
         help="languages the client can have sessions in (ISO 639-1), most preferred first",
@@ -227,6 +234,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         vocabulary=SESSION_TYPES,
         noun="session type",
         filter=Filter.ALWAYS,
+        required=True,
         one_code=True,
         help="who attends: individual, couples or family",
     ),
@@ -238,6 +246,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         filter=Filter.WHEN_GIVEN,
         scoring=Scoring.SHARED_SLOTS,
         help="weekly hours the client can meet, in their time zone; none means any time",
+        flag="--available",
     ),
 )
 
@@ -279,6 +288,10 @@ def _check_declarations() -> None:
             raise RuntimeError(f"{a.name}: only weekly slots score as SHARED_SLOTS")
         if a.storage == Storage.FLAG and (a.filter != Filter.ALWAYS or a.is_factor):
             raise RuntimeError(f"{a.name}: a flag is always a filter and never scores")
+        if a.filter == Filter.ALWAYS and a.intake_field is not None and not a.required:
+            raise RuntimeError(f"{a.name}: an ALWAYS filter with a client side needs a value")
+        if (a.storage == Storage.GRADED_CODES) != bool(a.item_code):
+            raise RuntimeError(f"{a.name}: graded codes, and only they, name their items' code field")
         if a.missing is not None and a.filter != Filter.ALWAYS:
             raise RuntimeError(f"{a.name}: only an ALWAYS filter counts missing values apart")
 

@@ -7,12 +7,12 @@ reported to the caller unchanged, prefixed by the request field that holds it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import StrEnum
+from difflib import get_close_matches
 from functools import lru_cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
+from matcher.attributes import ATTRIBUTES, Attribute, Storage
 from matcher.availability import (
     DAY_NAMES,
     MINUTES_PER_DAY,
@@ -22,14 +22,7 @@ from matcher.availability import (
     standard_offset_minutes,
 )
 from matcher.errors import FieldViolation, InvalidInput
-from matcher.vocabulary import (
-    APPROACHES,
-    CONCERNS,
-    LANGUAGES,
-    Proficiency,
-    SessionFormat,
-    SessionType,
-)
+from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 __all__ = [
     "DAY_NAMES",
@@ -42,6 +35,7 @@ __all__ = [
     "Intake",
     "Specialty",
     "WeeklyWindow",
+    "unknown_code",
     "validate_counselor",
     "validate_intake",
 ]
@@ -74,6 +68,7 @@ class CounselorProfile:
     caseload_current: int = 0
     caseload_max: int = 0
     active: bool = True
+    jurisdictions: tuple[str, ...] = ()
 
     @property
     def has_room(self) -> bool:
@@ -96,6 +91,8 @@ class Intake:
     ``formats`` empty means any format is acceptable; ``approaches`` empty means no
     preference; ``availability`` None (or no windows) means any time.
     ``languages`` is ordered: the first is the client's preferred language.
+    ``jurisdiction`` is where the client will be during sessions (ISO 3166-2): required,
+    since a counselor may only see clients where they are licensed.
     """
 
     client_id: str
@@ -105,9 +102,13 @@ class Intake:
     formats: tuple[SessionFormat, ...] = ()
     approaches: tuple[str, ...] = ()
     availability: Availability | None = None
+    jurisdiction: str = ""
 
 
 # --------------------------------------------------------------------------- validation
+
+#: The attributes whose values are codes: each side is checked against its vocabulary.
+_CODED = tuple(a for a in ATTRIBUTES if a.has_codes)
 
 
 @lru_cache(maxsize=1)
@@ -115,39 +116,58 @@ def _known_zones() -> frozenset[str]:
     return frozenset(available_timezones())
 
 
-def _allowed(values: Iterable[object]) -> str:
-    return ", ".join(sorted(str(v) for v in values))
+#: Vocabularies up to this size are listed in full in a message; larger ones are referred to.
+_LISTED = 12
 
 
-def _check_codes(
-    out: list[FieldViolation],
-    path: str,
-    codes: tuple[str, ...],
-    vocab: Mapping[str, str],
-    what: str,
-    suffix: str = "",
-) -> None:
-    seen: set[str] = set()
-    for i, code in enumerate(codes):
-        where = f"{path}[{i}]{suffix}"
-        if code not in vocab:
-            out.append(FieldViolation(where, f"unknown {what} {code!r}; allowed: {_allowed(vocab)}"))
-        elif code in seen:
-            out.append(FieldViolation(where, f"{what} {code!r} is listed twice"))
-        seen.add(code)
+def _allowed(a: Attribute) -> str:
+    if len(a.vocabulary) <= _LISTED:
+        return f"allowed: {', '.join(map(str, a.vocabulary))}"
+    return f"GetVocabulary (`attune vocabulary`) lists the {a.noun} codes"
 
 
-def _check_enums(
-    out: list[FieldViolation], path: str, values: tuple[object, ...], enum: type[StrEnum]
-) -> None:
+def _guess(a: Attribute, code: object) -> str | None:
+    """The code ``code`` was probably meant to be: the same but for case, its label, or a close spelling."""
+    text = str(code).strip().casefold()
+    for known, label in a.vocabulary.items():
+        if text in (str(known).casefold(), label.casefold()):
+            return str(known)
+    close = get_close_matches(text, [str(known) for known in a.vocabulary], n=1, cutoff=0.85)
+    return close[0] if close else None
+
+
+def unknown_code(a: Attribute, code: object) -> str:
+    """The message for ``code``, outside ``a``'s vocabulary: what it may have meant, where to look."""
+    guess = _guess(a, code)
+    meant = f"did you mean {guess!r}? " if guess else ""
+    return f"unknown {a.noun} {code!r}; {meant}{_allowed(a)}"
+
+
+def _codes_of(a: Attribute, value: object, one: bool) -> tuple[tuple[object, ...], str, str]:
+    """The codes of one side of ``a`` (``one``: a single code), the path form of item ``i``, its suffix."""
+    if one:
+        return ((value,) if value else ()), "", ""
+    items: tuple[object, ...] = tuple(value)  # type: ignore[arg-type]
+    if a.storage == Storage.GRADED_CODES:
+        return tuple(getattr(item, a.item_code) for item in items), "[{}]", f".{a.item_code}"
+    return items, "[{}]", ""
+
+
+def _check_side(out: list[FieldViolation], a: Attribute, path: str, value: object, client: bool) -> None:
+    """Check the codes one side of ``a`` holds at ``path``: known, listed once, present if required."""
+    one = client and a.one_code
+    codes, index, suffix = _codes_of(a, value, one)
+    if client and a.required and not codes:
+        need = f"required: one {a.noun} code" if one else f"at least one {a.noun} is required"
+        out.append(FieldViolation(path, f"{need}; {_allowed(a)}"))
     seen: set[object] = set()
-    for i, value in enumerate(values):
-        if not isinstance(value, enum):
-            allowed = ", ".join(e.value for e in enum)
-            out.append(FieldViolation(f"{path}[{i}]", f"unknown value {value!r}; allowed: {allowed}"))
-        elif value in seen:
-            out.append(FieldViolation(f"{path}[{i}]", f"{value.value!r} is listed twice"))
-        seen.add(value)
+    for i, code in enumerate(codes):
+        where = f"{path}{index.format(i)}{suffix}"
+        if code not in a.vocabulary:
+            out.append(FieldViolation(where, unknown_code(a, code)))
+        elif code in seen:
+            out.append(FieldViolation(where, f"{a.noun} {code!r} is listed twice"))
+        seen.add(code)
 
 
 @lru_cache(maxsize=1024)
@@ -204,26 +224,14 @@ def validate_intake(intake: Intake) -> None:
         out.append(FieldViolation("client_id", "required: the client's pseudonymous id"))
     elif len(intake.client_id) > 128:
         out.append(FieldViolation("client_id", "at most 128 characters"))
-    if not intake.concerns:
-        out.append(
-            FieldViolation("concerns", f"at least one concern is required; allowed: {_allowed(CONCERNS)}")
-        )
-    concern_codes = tuple(c.concern for c in intake.concerns)
-    _check_codes(out, "concerns", concern_codes, CONCERNS, "concern", suffix=".concern")
+    for a in _CODED:
+        if a.intake_field is not None:
+            _check_side(out, a, a.intake_field, getattr(intake, a.intake_field), client=True)
     for i, c in enumerate(intake.concerns):
         if not 1 <= c.priority <= MAX_PRIORITY:
             out.append(
                 FieldViolation(f"concerns[{i}].priority", f"must be between 1 and {MAX_PRIORITY} (0 means 1)")
             )
-    if not intake.languages:
-        out.append(FieldViolation("languages", "at least one language is required (ISO 639-1, e.g. 'en')"))
-    _check_codes(out, "languages", intake.languages, LANGUAGES, "language")
-    _check_codes(out, "approaches", intake.approaches, APPROACHES, "approach")
-    _check_enums(out, "formats", intake.formats, SessionFormat)
-    if not isinstance(intake.session_type, SessionType):
-        out.append(
-            FieldViolation("session_type", f"required; allowed: {', '.join(t.value for t in SessionType)}")
-        )
     if intake.availability is not None and (intake.availability.windows or intake.availability.time_zone):
         _check_availability(out, "availability", intake.availability)
     if out:
@@ -237,17 +245,13 @@ def validate_counselor(profile: CounselorProfile) -> None:
         out.append(FieldViolation("display_name", "required"))
     elif len(profile.display_name) > 200:
         out.append(FieldViolation("display_name", "at most 200 characters"))
-    specialty_codes = tuple(s.concern for s in profile.specialties)
-    _check_codes(out, "specialties", specialty_codes, CONCERNS, "concern", suffix=".concern")
+    for a in _CODED:
+        _check_side(out, a, a.counselor_field, getattr(profile, a.counselor_field), client=False)
     for i, s in enumerate(profile.specialties):
         if not isinstance(s.proficiency, Proficiency):
             out.append(
                 FieldViolation(f"specialties[{i}].proficiency", "required; allowed: primary, secondary")
             )
-    _check_codes(out, "approaches", profile.approaches, APPROACHES, "approach")
-    _check_codes(out, "languages", profile.languages, LANGUAGES, "language")
-    _check_enums(out, "formats", profile.formats, SessionFormat)
-    _check_enums(out, "session_types", profile.session_types, SessionType)
     _check_availability(out, "availability", profile.availability)
     if profile.caseload_current < 0:
         out.append(FieldViolation("caseload_current", "must be 0 or more"))

@@ -1,7 +1,8 @@
 """Matching strategies: a named, versioned, immutable recipe for ranking.
 
 A strategy names its algorithm (``weighted`` or ``random-eligible``) and, for the
-weighted algorithm, the weight of each soft factor. Once a ranking has been
+weighted algorithm, the weight of each soft factor, by the factor's name
+(:data:`~matcher.attributes.FACTORS`). Once a ranking has been
 served with ``name@version`` that pair never changes meaning; a change is a new
 version.
 """
@@ -14,25 +15,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
+from matcher.attributes import FACTORS
 from matcher.errors import FieldViolation, InvalidInput
 
 __all__ = [
     "BUILTIN_STRATEGIES",
     "DEFAULT_STRATEGY",
     "Algorithm",
-    "Factor",
     "Strategy",
     "validate_strategy",
 ]
-
-
-class Factor(StrEnum):
-    """The soft factors of the weighted model, each scored in [0, 1]."""
-
-    CONCERN = "concern"
-    APPROACH = "approach"
-    LANGUAGE = "language"
-    AVAILABILITY = "availability"
 
 
 class Algorithm(StrEnum):
@@ -44,12 +36,12 @@ class Algorithm(StrEnum):
 
 @dataclass(frozen=True)
 class Strategy:
-    """A ranking recipe; ``weights`` maps every :class:`Factor` to a weight >= 0."""
+    """A ranking recipe; ``weights`` maps factor names (``FACTORS``) to weights >= 0."""
 
     name: str
     version: int
     algorithm: Algorithm = Algorithm.WEIGHTED
-    weights: Mapping[Factor, float] = field(default_factory=dict)
+    weights: Mapping[str, float] = field(default_factory=dict)
     description: str = ""
 
     @property
@@ -58,14 +50,9 @@ class Strategy:
         return f"{self.name}@{self.version}"
 
 
-def _weights(concern: float, approach: float, language: float, availability: float) -> Mapping[Factor, float]:
+def _weights(concern: float, approach: float, language: float, availability: float) -> Mapping[str, float]:
     return MappingProxyType(
-        {
-            Factor.CONCERN: concern,
-            Factor.APPROACH: approach,
-            Factor.LANGUAGE: language,
-            Factor.AVAILABILITY: availability,
-        }
+        {"concern": concern, "approach": approach, "language": language, "availability": availability}
     )
 
 
@@ -116,10 +103,10 @@ def validate_strategy(strategy: Strategy) -> None:
     if not isinstance(strategy.algorithm, Algorithm):
         out.append(FieldViolation("algorithm", f"allowed: {', '.join(a.value for a in Algorithm)}"))
     for key, value in strategy.weights.items():
-        if not isinstance(key, Factor):
-            out.append(FieldViolation("weights", f"unknown factor {key!r}; allowed: {', '.join(Factor)}"))
+        if key not in FACTORS:
+            out.append(FieldViolation("weights", f"unknown factor {key!r}; allowed: {', '.join(FACTORS)}"))
         elif not (math.isfinite(value) and value >= 0):
-            out.append(FieldViolation(f"weights[{key.value}]", "must be a finite number >= 0"))
+            out.append(FieldViolation(f"weights[{key}]", "must be a finite number >= 0"))
     if not any(v > 0 for v in strategy.weights.values() if math.isfinite(v)):
         out.append(FieldViolation("weights", "at least one factor needs a weight above 0"))
     if out:

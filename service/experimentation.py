@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import secrets
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
@@ -72,8 +72,12 @@ class Experimentation:
         strategies: StrategyRepository,
         experiments: ExperimentRepository,
         exposures: ExposureRepository,
+        flush_exposures: Callable[[], object] | None = None,
     ) -> None:
         self._strategy_repo = strategies
+        # Exposures are written off the request path: a report flushes what is queued first, so
+        # that every ranking served before it (an empty one too, which no outcome flushes) counts.
+        self._flush_exposures = flush_exposures
         self._experiment_repo = experiments
         self._exposure_repo = exposures
         self._lock = threading.Lock()
@@ -258,6 +262,8 @@ class Experimentation:
             raise InvalidInput([FieldViolation("phase", f"experiment {key!r} has phases 1 to {e.phase}")])
         arms = phases[phase].arms
         analysed = replace(e, arms=arms)
+        if self._flush_exposures is not None:
+            self._flush_exposures()
         data = self._exposure_repo.experiment_data(key, phase)
         units = units_from_exposures(data.exposures, [a.name for a in arms])
         kept = dict(zip(units.unit_ids, units.arm_index.tolist(), strict=True))

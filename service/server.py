@@ -194,8 +194,10 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
     warm_up()  # compile the ranking kernel now, not on the first request
     catalog = Catalog(CounselorRepository(database))
     exposures = ExposureRepository(database)
-    experimentation = Experimentation(StrategyRepository(database), ExperimentRepository(database), exposures)
     exposure_log = ExposureLog(exposures.insert_many)
+    experimentation = Experimentation(
+        StrategyRepository(database), ExperimentRepository(database), exposures, exposure_log.flush
+    )
     matching = MatchingEngine(catalog, experimentation, exposure_log, exposures)
     executor = futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc")
     events = _EventLoop()

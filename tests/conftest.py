@@ -96,6 +96,28 @@ def require_postgres() -> None:
     pytest.skip(problem)
 
 
+#: Fixtures that give a test a database: such tests are marked ``db``.
+_DATABASE_FIXTURES = frozenset(
+    ("database_url", "sqlite_url", "postgres_url", "empty_database_url", "database_engine", "engine")
+)
+_TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tiers: ``e2e`` (tests/e2e, servers in subprocesses) and ``db`` (a database, or the store).
+
+    ``make unit`` runs the rest (``-m "not db and not e2e"``): the domain, the engine and the
+    adapters' pure code, with no database and no server.
+    """
+    for item in items:
+        parts = item.path.resolve().relative_to(_TESTS).parts
+        if parts[0] == "e2e":
+            item.add_marker(pytest.mark.e2e)
+        uses_database = _DATABASE_FIXTURES & set(getattr(item, "fixturenames", ()))
+        if uses_database or parts[:2] == ("service", "storage") or item.get_closest_marker("postgres"):
+            item.add_marker(pytest.mark.db)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") is not None:

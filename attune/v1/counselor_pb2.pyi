@@ -86,6 +86,7 @@ class Counselor(_message.Message):
     ACTIVE_FIELD_NUMBER: _builtins.int
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
+    JURISDICTIONS_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Output only, unless given as `counselor_id` on create."""
     display_name: _builtins.str
@@ -121,6 +122,12 @@ class Counselor(_message.Message):
     def update_time(self) -> _timestamp_pb2.Timestamp:
         """Output only."""
 
+    @_builtins.property
+    def jurisdictions(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """ISO 3166-2 codes of the jurisdictions the counselor is licensed in (for example "US-IL").
+        A counselor with none on file is never ranked (counted as "licensure_missing").
+        """
+
     def __init__(
         self,
         *,
@@ -139,10 +146,11 @@ class Counselor(_message.Message):
         active: _builtins.bool = ...,
         create_time: _timestamp_pb2.Timestamp | None = ...,
         update_time: _timestamp_pb2.Timestamp | None = ...,
+        jurisdictions: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "create_time", b"create_time", "update_time", b"update_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_new_clients", b"accepting_new_clients", "active", b"active", "approaches", b"approaches", "availability", b"availability", "caseload_current", b"caseload_current", "caseload_max", b"caseload_max", "create_time", b"create_time", "credentials", b"credentials", "display_name", b"display_name", "formats", b"formats", "id", b"id", "languages", b"languages", "session_types", b"session_types", "specialties", b"specialties", "update_time", b"update_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_new_clients", b"accepting_new_clients", "active", b"active", "approaches", b"approaches", "availability", b"availability", "caseload_current", b"caseload_current", "caseload_max", b"caseload_max", "create_time", b"create_time", "credentials", b"credentials", "display_name", b"display_name", "formats", b"formats", "id", b"id", "jurisdictions", b"jurisdictions", "languages", b"languages", "session_types", b"session_types", "specialties", b"specialties", "update_time", b"update_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -85,9 +85,14 @@ class Intake(_message.Message):
     APPROACHES_FIELD_NUMBER: _builtins.int
     LANGUAGES_FIELD_NUMBER: _builtins.int
     AVAILABILITY_FIELD_NUMBER: _builtins.int
+    JURISDICTION_FIELD_NUMBER: _builtins.int
     client_id: _builtins.str
     """Pseudonymous client id (never a name, e-mail or record number)."""
     session_type: _common_pb2.SessionType.ValueType
+    jurisdiction: _builtins.str
+    """Required: the ISO 3166-2 code of where the client will be during sessions (for example
+    "US-IL"). Only counselors licensed there are ranked, for video and phone sessions too.
+    """
     @_builtins.property
     def concerns(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConcernPreference]: ...
     @_builtins.property
@@ -116,10 +121,11 @@ class Intake(_message.Message):
         approaches: _abc.Iterable[_builtins.str] | None = ...,
         languages: _abc.Iterable[_builtins.str] | None = ...,
         availability: _common_pb2.Availability | None = ...,
+        jurisdiction: _builtins.str = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "availability", b"availability", "client_id", b"client_id", "concerns", b"concerns", "formats", b"formats", "languages", b"languages", "session_type", b"session_type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "availability", b"availability", "client_id", b"client_id", "concerns", b"concerns", "formats", b"formats", "jurisdiction", b"jurisdiction", "languages", b"languages", "session_type", b"session_type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
@@ -236,7 +242,9 @@ class FilterExclusion(_message.Message):
     FILTER_FIELD_NUMBER: _builtins.int
     EXCLUDED_COUNT_FIELD_NUMBER: _builtins.int
     filter: _builtins.str
-    """"active", "capacity", "language", "format", "session_type" or "availability"."""
+    """"active", "capacity", "licensure", "licensure_missing", "language", "format",
+    "session_type" or "availability" (GetVocabularyResponse.filters lists them in order).
+    """
     excluded_count: _builtins.int
     def __init__(
         self,
@@ -357,6 +365,9 @@ class GetVocabularyResponse(_message.Message):
     LANGUAGES_FIELD_NUMBER: _builtins.int
     SESSION_FORMATS_FIELD_NUMBER: _builtins.int
     SESSION_TYPES_FIELD_NUMBER: _builtins.int
+    VOCABULARIES_FIELD_NUMBER: _builtins.int
+    FILTERS_FIELD_NUMBER: _builtins.int
+    FACTORS_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def concerns(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
     @_builtins.property
@@ -371,6 +382,20 @@ class GetVocabularyResponse(_message.Message):
     def session_types(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]:
         """The SessionType values, by the code files and the CLI use (individual, couples, family)."""
 
+    @_builtins.property
+    def vocabularies(self) -> _containers.RepeatedCompositeFieldContainer[Global___Vocabulary]:
+        """Every matching attribute with a vocabulary, by attribute name (including the ones above,
+        and "licensure": the ISO 3166-2 jurisdictions).
+        """
+
+    @_builtins.property
+    def filters(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The names of the hard filters, in the order rankings report their exclusions."""
+
+    @_builtins.property
+    def factors(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """The names of the soft factors, in the order their contributions are added up."""
+
     def __init__(
         self,
         *,
@@ -379,14 +404,47 @@ class GetVocabularyResponse(_message.Message):
         languages: _abc.Iterable[Global___VocabularyTerm] | None = ...,
         session_formats: _abc.Iterable[Global___VocabularyTerm] | None = ...,
         session_types: _abc.Iterable[Global___VocabularyTerm] | None = ...,
+        vocabularies: _abc.Iterable[Global___Vocabulary] | None = ...,
+        filters: _abc.Iterable[_builtins.str] | None = ...,
+        factors: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "languages", b"languages", "session_formats", b"session_formats", "session_types", b"session_types"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "factors", b"factors", "filters", b"filters", "languages", b"languages", "session_formats", b"session_formats", "session_types", b"session_types", "vocabularies", b"vocabularies"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetVocabularyResponse: _TypeAlias = GetVocabularyResponse  # noqa: Y015
+
+@_typing.final
+class Vocabulary(_message.Message):
+    """The codes of one matching attribute."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ATTRIBUTE_FIELD_NUMBER: _builtins.int
+    NOUN_FIELD_NUMBER: _builtins.int
+    TERMS_FIELD_NUMBER: _builtins.int
+    attribute: _builtins.str
+    """The attribute's name ("concern", "licensure", ...)."""
+    noun: _builtins.str
+    """What the codes name, in messages ("jurisdiction")."""
+    @_builtins.property
+    def terms(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
+    def __init__(
+        self,
+        *,
+        attribute: _builtins.str = ...,
+        noun: _builtins.str = ...,
+        terms: _abc.Iterable[Global___VocabularyTerm] | None = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attribute", b"attribute", "noun", b"noun", "terms", b"terms"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Vocabulary: _TypeAlias = Vocabulary  # noqa: Y015
 
 @_typing.final
 class RecordOutcomeRequest(_message.Message):

@@ -1,25 +1,14 @@
-"""The bit index of a snapshot: one bitmap over the counselors per bit of the columns filters read.
+"""The bit index of a snapshot: one bitmap over the counselors per bit the filters and pruning read.
 
-Bitmap ``b`` has bit ``i % 64`` of word ``i // 64`` set when bit ``b - offset`` of
-counselor ``i``'s column is set, for the column whose rows start at ``offset``:
+Bitmap ``r`` has bit ``i % 64`` of word ``i // 64`` set when counselor ``i`` has the bit
+that :mod:`matcher.engine.layout` places at index row ``r``: a flag, a code of an
+attribute that filters or prunes (a graded code's primary and treated bits apart), "some
+code on file" for an attribute that counts missing values apart, or a weekly UTC slot.
 
-=====================  ========================  =====================================
-index rows             column                    a bitmap per
-=====================  ========================  =====================================
-``FLAG_ROWS`` + 0..7   ``flags``                 flag (active, has room)
-``FORMAT_ROWS`` + ..   ``formats``               session format
-``SESSION_TYPE_ROWS``  ``session_types``         session type
-``CONCERN_ROWS``       ``concerns``              concern treated as primary (0-31),
-                                                 concern treated at all (32-63)
-``LANGUAGE_ROWS``      ``languages``             language
-``SLOT_ROWS``          ``slot_words``            weekly UTC slot (``SLOT_WORDS`` x 64)
-=====================  ========================  =====================================
-
-With it the ranking kernel (:mod:`matcher.engine.kernel`) decides the hard filters of 64
-counselors with a few word operations (an OR over the bitmaps of the client's
-languages, formats and slots), instead of reading every counselor's columns: about
-3 bytes read per counselor for a typical intake instead of about 40. The index is
-``INDEX_ROWS`` x 64 bits = 67 bytes per counselor.
+With it the ranking scan (:mod:`matcher.engine.scan`) decides the hard filters of 64
+counselors with a few word operations (an OR over the bitmaps of the codes the client
+gave), instead of reading every counselor's columns. The index is ``INDEX_ROWS`` x 64 bits
+(:data:`~matcher.engine.layout.INDEX_ROWS` / 8 bytes) per counselor.
 
 A change to one counselor edits the index in place of a rebuild: :func:`replaced`
 rewrites one bit of every bitmap; :func:`inserted` and :func:`deleted` shift the bits
@@ -34,33 +23,33 @@ import numpy.typing as npt
 from matcher.availability import SLOT_WORDS
 from matcher.engine.encoding import Columns
 from matcher.engine.kernel_steps import jit, popcount
+from matcher.engine.layout import INDEX_ROWS, LAYOUT, SLOT_ROW
 
-__all__ = [
-    "CONCERN_ROWS",
-    "FLAG_ROWS",
-    "FORMAT_ROWS",
-    "INDEX_ROWS",
-    "LANGUAGE_ROWS",
-    "SESSION_TYPE_ROWS",
-    "SLOT_ROWS",
-    "build_index",
-    "deleted",
-    "inserted",
-    "replaced",
-    "words_for",
-]
+__all__ = ["INDEX_ROWS", "build_index", "deleted", "inserted", "replaced", "words_for"]
 
 _U64 = npt.NDArray[np.uint64]
+_I64 = npt.NDArray[np.int64]
 
-#: First index row of each column's bitmaps (uint8 columns have 8, uint64 columns 64 per word).
-FLAG_ROWS = 0
-FORMAT_ROWS = 8
-SESSION_TYPE_ROWS = 16
-CONCERN_ROWS = 24
-LANGUAGE_ROWS = 88
-SLOT_ROWS = 152
-#: Number of bitmaps in the index.
-INDEX_ROWS = SLOT_ROWS + 64 * SLOT_WORDS
+#: What :func:`_build` slices into the index, one row per source: (kind, source row, words, index row).
+_FLAGS, _CODES, _SLOTS, _ON_FILE = range(4)
+
+
+def _plan() -> _I64:
+    steps = (
+        [(_FLAGS, 0, 0, min(p.index_row for p in LAYOUT.values() if p.flag))]
+        if any(p.flag for p in LAYOUT.values())
+        else []
+    )
+    for p in LAYOUT.values():
+        if p.words and p.index_row >= 0:
+            steps += [(_CODES, p.word + w, 0, p.index_row + 64 * w) for w in range(p.words)]
+        if p.on_file_row >= 0:
+            steps.append((_ON_FILE, p.word, p.words, p.on_file_row))
+    steps += [(_SLOTS, w, 0, SLOT_ROW + 64 * w) for w in range(SLOT_WORDS)]
+    return np.array(steps, dtype=np.int64).reshape(-1, 4)
+
+
+_PLAN = _plan()
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
@@ -88,15 +77,23 @@ def _slice_into(values: npt.NDArray[np.generic], offset: int, out: _U64) -> None
 
 
 @jit()
-def _build(cols: Columns) -> _U64:
-    out = np.zeros((INDEX_ROWS, (cols.flags.shape[0] + 63) // 64), dtype=np.uint64)
-    _slice_into(cols.flags, FLAG_ROWS, out)
-    _slice_into(cols.formats, FORMAT_ROWS, out)
-    _slice_into(cols.session_types, SESSION_TYPE_ROWS, out)
-    _slice_into(cols.concerns, CONCERN_ROWS, out)
-    _slice_into(cols.languages, LANGUAGE_ROWS, out)
-    for word in range(SLOT_WORDS):
-        _slice_into(cols.slot_words[word], SLOT_ROWS + 64 * word, out)
+def _build(cols: Columns, plan: _I64) -> _U64:
+    n = cols.flags.shape[0]
+    out = np.zeros((INDEX_ROWS, (n + 63) // 64), dtype=np.uint64)
+    for step in range(plan.shape[0]):
+        kind, source, words, row = plan[step, 0], plan[step, 1], plan[step, 2], plan[step, 3]
+        if kind == _FLAGS:
+            _slice_into(cols.flags, row, out)
+        elif kind == _CODES:
+            _slice_into(cols.codes[source], row, out)
+        elif kind == _SLOTS:
+            _slice_into(cols.slot_words[source], row, out)
+        else:  # some code on file: any of the attribute's words is not 0
+            for i in range(n):
+                for w in range(source, source + words):
+                    if cols.codes[w, i] != _ZERO:
+                        out[row, i >> 6] |= _ONE << np.uint64(i & 63)
+                        break
     return out
 
 
@@ -105,14 +102,14 @@ def build_index(cols: Columns) -> _U64:
 
     Bits past row ``n - 1`` of the last word are 0.
     """
-    index = _build(cols)
+    index = _build(cols, _PLAN)
     index.flags.writeable = False
     return index
 
 
 def _row_bits(row: Columns) -> _U64:
     """The bits of one encoded counselor (``row`` has n = 1), one per bitmap: uint64 (INDEX_ROWS,), 0 or 1."""
-    return np.ascontiguousarray(_build(row)[:, 0])
+    return np.ascontiguousarray(_build(row, _PLAN)[:, 0])
 
 
 @jit()

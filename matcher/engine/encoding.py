@@ -1,13 +1,20 @@
 """Encoding counselor profiles into the numeric columns of a catalog snapshot.
 
-:func:`encode_profiles` turns a sequence of profiles into :class:`Columns` (see
-:mod:`matcher.engine.snapshot` for the table of columns) with a few passes over the
-profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for
-the rest; availability windows of all profiles are converted to UTC slot bits at
-once. Parts shared between profiles (code tuples, ``Specialty`` and ``WeeklyWindow``
+:func:`encode_profiles` turns a sequence of profiles into :class:`Columns`, attribute by
+attribute as :mod:`matcher.engine.layout` places them, with a few passes over the
+profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for the
+rest; availability windows of all profiles are converted to UTC slot bits at once.
+Parts shared between profiles (code tuples, ``Specialty`` and ``WeeklyWindow``
 objects, as the store's loader shares them) are read once per distinct object
-(:func:`_distinct`). It costs about 3 microseconds per profile, most of it in reading
-the Python objects.
+(:func:`_distinct`).
+
+=================  =======================  =============================================
+column             dtype, shape             content
+=================  =======================  =============================================
+``flags``          uint8 (n,)               one bit per flag attribute (``Placement.flag``)
+``codes``          uint64 (CODE_WORDS, n)   each code attribute's words (``Placement.word``)
+``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
+=================  =======================  =============================================
 """
 
 from __future__ import annotations
@@ -22,60 +29,41 @@ from typing import Any, NamedTuple, TypeVar, cast
 import numpy as np
 import numpy.typing as npt
 
-from matcher.availability import SLOT_WORDS, SLOTS_PER_WEEK, standard_offset_minutes
-from matcher.engine.bitsets import (
-    APPROACH_BITS,
-    CONCERN_BITS,
-    FORMAT_BITS,
-    LANGUAGE_BITS,
-    SESSION_TYPE_BITS,
-    mask_of,
+from matcher.attributes import Storage
+from matcher.availability import (
+    MINUTES_PER_DAY,
+    SLOT_MINUTES,
+    SLOT_WORDS,
+    SLOTS_PER_WEEK,
+    standard_offset_minutes,
 )
-from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, CounselorProfile, Specialty, WeeklyWindow
+from matcher.engine.layout import CODE_WORDS, FLAG_ATTRIBUTES, GRADE_SHIFT, LAYOUT, Placement
+from matcher.model import CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency
 
-__all__ = [
-    "CONCERN_SHIFT",
-    "FLAG_ACTIVE",
-    "FLAG_HAS_ROOM",
-    "Columns",
-    "encode_profiles",
-    "gc_paused",
-    "split_concerns",
-]
-
-#: Bit of ``flags``: the counselor is active.
-FLAG_ACTIVE = 1
-#: Bit of ``flags``: accepting new clients and ``caseload_current < caseload_max``.
-FLAG_HAS_ROOM = 2
+__all__ = ["Columns", "encode_profiles", "gc_paused", "split_grades"]
 
 T = TypeVar("T")
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
 _MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
-#: The ``concerns`` column packs two sets of concerns into one uint64: bit ``i`` is set when
-#: concern ``i`` (:data:`~matcher.engine.bitsets.CONCERN_BITS`) is treated as primary, bit
-#: ``CONCERN_SHIFT + i`` when it is treated at all. For a set of concerns ``m``,
-#: ``popcount(concerns & (m | m << CONCERN_SHIFT))`` is then 2 per primary concern and 1 per
-#: secondary one: the concern factor's numerator in one popcount.
-CONCERN_SHIFT = 32
-if len(CONCERN_BITS) > CONCERN_SHIFT:
-    raise RuntimeError(f"{len(CONCERN_BITS)} concerns do not fit in {CONCERN_SHIFT} bits")
-_LOW = np.uint64((1 << CONCERN_SHIFT) - 1)
+_LOW = np.uint64((1 << GRADE_SHIFT) - 1)
 _ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
+_WORD = (1 << 64) - 1
 
 
 class Columns(NamedTuple):
     """The numeric columns of a snapshot; see the module docstring for shapes."""
 
-    flags: _U8
-    formats: _U8
-    session_types: _U8
-    concerns: _U64  # see CONCERN_SHIFT
-    approaches: _U64
-    languages: _U64
+    flags: _U8  # (n,)
+    codes: _U64  # (CODE_WORDS, n)
     slot_words: _U64  # (SLOT_WORDS, n)
+
+    def words_of(self, name: str) -> _U64:
+        """The code words of attribute ``name``: uint64 (words, n), a view."""
+        p = LAYOUT[name]
+        return self.codes[p.word : p.word + p.words]
 
     @property
     def nbytes(self) -> int:
@@ -143,41 +131,41 @@ def _distinct(items: Sequence[T]) -> tuple[list[T], npt.NDArray[np.intp]]:
     return [items[i] for i in picks], inverse
 
 
-def _code_masks(
-    code_lists: Sequence[tuple[str, ...]], table: Mapping[str, int], dtype: type
-) -> npt.NDArray[Any]:
-    """OR the bits of each tuple of codes, computing each distinct tuple once.
+def _code_words(code_lists: Sequence[tuple[str, ...]], p: Placement) -> _U64:
+    """The words of each tuple of codes, each distinct tuple computed once.
 
     Returns
     -------
-    numpy.ndarray of ``dtype``, shape (len(code_lists),)
+    numpy.ndarray of uint64, shape (p.words, len(code_lists))
     """
     distinct, inverse = _distinct(code_lists)
-    masks: npt.NDArray[Any] = np.array([mask_of(codes, table) for codes in distinct], dtype=dtype)
-    return masks[inverse]
+    masks = [p.mask(codes) for codes in distinct]
+    words = np.array([[m >> (64 * w) & _WORD for m in masks] for w in range(p.words)], dtype=np.uint64)
+    return words.reshape(p.words, len(distinct))[:, inverse]
 
 
-def _bits_of(codes: list[str], table: Mapping[str, int]) -> _U64:
+def _bits_of(codes: list[str], positions: Mapping[str, int]) -> _U64:
     try:
-        return np.fromiter(map(table.__getitem__, codes), dtype=np.uint64, count=len(codes))
+        bits = np.fromiter(map(positions.__getitem__, codes), dtype=np.uint64, count=len(codes))
+        return np.uint64(1) << bits
     except KeyError as e:
         raise ValueError(f"unknown code {e.args[0]!r}") from None
 
 
-def _encode_specialties(per_profile: Sequence[tuple[Specialty, ...]]) -> _U64:
-    """Return the ``concerns`` column, uint64 of shape (len(per_profile),) (see :data:`CONCERN_SHIFT`).
+def _graded_word(per_profile: Sequence[tuple[Specialty, ...]], p: Placement) -> _U64:
+    """The word of a graded attribute, uint64 of shape (len(per_profile),) (see :data:`GRADE_SHIFT`).
 
-    Each specialty sets its concern's bit in the upper half (treated at all) and, if
-    primary, in the lower half: the OR of a profile's specialties is its value, and a
-    concern listed both ways counts as primary only.
+    Each item sets its code's bit in the upper half (treated at all) and, if primary,
+    in the lower half: the OR of a profile's items is its value, and a code listed
+    both ways counts as primary only.
     """
     out = np.zeros(len(per_profile), dtype=np.uint64)
     rows = _rows_of(per_profile)
     specialties, inverse = _distinct(list(chain.from_iterable(per_profile)))
-    bits = _bits_of([s.concern for s in specialties], CONCERN_BITS)
+    bits = _bits_of([getattr(s, p.attribute.item_code) for s in specialties], p.positions)
     primary_value = Proficiency.PRIMARY
     primary = np.array([s.proficiency == primary_value for s in specialties], dtype=np.bool_)
-    values = (bits << np.uint64(CONCERN_SHIFT)) | np.where(primary, bits, np.uint64(0))
+    values = (bits << np.uint64(GRADE_SHIFT)) | np.where(primary, bits, np.uint64(0))
     np.bitwise_or.at(out, rows, values[inverse])
     return out
 
@@ -231,52 +219,45 @@ def _encode_slot_words(per_profile: Sequence[tuple[WeeklyWindow, ...]], zones: S
     return out
 
 
+_CODED = tuple(p for p in LAYOUT.values() if p.attribute.has_codes)
+_SLOTS = tuple(p for p in LAYOUT.values() if p.attribute.storage == Storage.WEEKLY_SLOTS)
 #: Reads every field the columns need from a profile in one call (one visit per profile).
 _PROFILE_FIELDS = attrgetter(
-    "active",
-    "accepting_new_clients",
-    "caseload_current",
-    "caseload_max",
-    "formats",
-    "session_types",
-    "approaches",
-    "languages",
-    "specialties",
-    "availability.windows",
-    "availability.time_zone",
+    *(a.counselor_field for a in FLAG_ATTRIBUTES),
+    *(p.attribute.counselor_field for p in _CODED),
+    *(f"{p.attribute.counselor_field}.{part}" for p in _SLOTS for part in ("windows", "time_zone")),
 )
+_FIELD_COUNT = len(FLAG_ATTRIBUTES) + len(_CODED) + 2 * len(_SLOTS)
 
 
 def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
     """Encode ``profiles`` (in the given order) into numeric columns."""
     n = len(profiles)
     if n == 0:
-        fields: list[tuple[Any, ...]] = [()] * 11
+        fields: list[tuple[Any, ...]] = [()] * _FIELD_COUNT
     else:
         fields = list(zip(*map(_PROFILE_FIELDS, profiles), strict=True))
-    active, accepting, current, maximum = fields[:4]
-    formats, session_types, approaches, languages, specialties, windows, zones = fields[4:]
-
-    def column(values: tuple[Any, ...], dtype: type) -> npt.NDArray[Any]:
-        return np.fromiter(values, dtype=dtype, count=n)
-
-    has_room = column(accepting, np.bool_) & (column(current, np.int64) < column(maximum, np.int64))
-    flags = np.where(column(active, np.bool_), FLAG_ACTIVE, 0) | np.where(has_room, FLAG_HAS_ROOM, 0)
-    return Columns(
-        flags=flags.astype(np.uint8),
-        formats=_code_masks(formats, FORMAT_BITS, np.uint8),
-        session_types=_code_masks(session_types, SESSION_TYPE_BITS, np.uint8),
-        concerns=_encode_specialties(specialties),
-        approaches=_code_masks(approaches, APPROACH_BITS, np.uint64),
-        languages=_code_masks(languages, LANGUAGE_BITS, np.uint64),
-        slot_words=_encode_slot_words(windows, zones),
-    )
+    flags = np.zeros(n, dtype=np.uint8)
+    for a, values in zip(FLAG_ATTRIBUTES, fields, strict=False):
+        flags |= np.where(np.fromiter(values, dtype=np.bool_, count=n), LAYOUT[a.name].flag, 0).astype(
+            np.uint8
+        )
+    codes = np.zeros((CODE_WORDS, n), dtype=np.uint64)
+    for p, values in zip(_CODED, fields[len(FLAG_ATTRIBUTES) :], strict=False):
+        if p.attribute.storage == Storage.GRADED_CODES:
+            codes[p.word] = _graded_word(values, p)
+        else:
+            codes[p.word : p.word + p.words] = _code_words(values, p)
+    slot_words = np.zeros((SLOT_WORDS, n), dtype=np.uint64)
+    if _SLOTS:
+        slot_words = _encode_slot_words(fields[-2], fields[-1])
+    return Columns(flags, codes, slot_words)
 
 
-def split_concerns(concerns: _U64) -> tuple[_U64, _U64]:
-    """The primary and the secondary (treated, not primary) concern bits of ``concerns`` (same shape)."""
-    primary = concerns & _LOW
-    return primary, (concerns >> np.uint64(CONCERN_SHIFT)) & ~primary
+def split_grades(word: _U64) -> tuple[_U64, _U64]:
+    """The primary and the secondary (treated, not primary) bits of a graded ``word`` (same shape)."""
+    primary = word & _LOW
+    return primary, (word >> np.uint64(GRADE_SHIFT)) & ~primary
 
 
 @contextmanager

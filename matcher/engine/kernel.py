@@ -4,9 +4,9 @@
 driven by the snapshot's bit index (:mod:`matcher.engine.bit_index`), 64 counselors at a time:
 
 1. every hard filter, with a count of the failures of each over the whole catalog
-   (a counselor can fail several), from ORs of the bitmaps the intake selects;
-2. the candidates: eligible counselors whose concern numerator could still lift them
-   above the current ``k``-th best (:func:`~matcher.engine.score_bounds.concern_floor`;
+   (a counselor can fail several), from ORs of the bitmaps the query selects;
+2. the candidates: eligible counselors whose graded (concern) numerator could still lift
+   them above the current ``k``-th best (:func:`~matcher.engine.score_bounds.concern_floor`;
    once the top ``k`` fills up, a few percent of a typical catalog);
 3. each candidate's factors from its row of the columns, its weighted total, and a
    place in a small buffer sorted by (score descending, row ascending) if it beats
@@ -18,10 +18,8 @@ merged in row order. Rows are in counselor-id order, so ties go to the smaller i
 
 The scores are those of :mod:`matcher.engine.reference`, bit for bit: each factor is an exact
 integer numerator divided as the reference divides it (the divisions are done once
-per query, into a table indexed by the numerator), and the total is
-``w_concern * concern + w_approach * approach + w_language * language +
-w_availability * availability`` added left to right, a factor that does not apply
-having weight 0 and adding an exact 0.
+per query, into a table indexed by the numerator), and the total is the sum of
+``weight * score`` over the factors that apply, added left to right in the query's order.
 
 Compiled code is cached on disk (numba's ``cache=True``, in a directory per version of
 the sources: :mod:`matcher.engine.kernel_cache`); the first call in a fresh process compiles it
@@ -45,34 +43,16 @@ from numba import prange
 
 from matcher.engine.bit_index import build_index
 from matcher.engine.encoding import Columns, encode_profiles
-from matcher.engine.kernel_query import FACTORS, KernelQuery, kernel_query
-from matcher.engine.kernel_steps import (
-    BLOCK,
-    FILTERS,
-    check_filters,
-    concern_hits,
-    count_shared,
-    first_language,
-    insert,
-    jit,
-    popcount,
-    score_table,
-    shared_slots,
-    term_table,
-    weighted_total,
-)
-from matcher.engine.query import encode_intake
-from matcher.engine.scan import scan
+from matcher.engine.kernel_steps import insert, jit, numerators, score_table, term_table, weighted_total
+from matcher.engine.query import KernelQuery, compile_query
+from matcher.engine.scan import eligible_scan, scan
 from matcher.model import ConcernPreference, Intake
 from matcher.strategy import DEFAULT_STRATEGY
 
 __all__ = [
-    "FACTORS",
-    "FILTERS",
     "KernelQuery",
     "TopK",
     "eligible_rows",
-    "kernel_query",
     "score_rows",
     "threading_layer",
     "top_k",
@@ -91,7 +71,7 @@ _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
 
 #: Any valid intake: the kernels are compiled for types, not values.
-_WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",))
+_WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",), jurisdiction="US-IL")
 
 
 # --------------------------------------------------------------------------- kernels
@@ -111,8 +91,8 @@ def _merge(
     """Merge the chunks' buffers (``scores``, ``rows``: (chunks, k); ``found``: (chunks,)) into a ranking.
 
     The chunks are merged in row order, so ties stay in row order; each buffer is
-    sorted, so its merge stops at its first loser. ``counts`` (chunks, FILTERS + 1)
-    holds each chunk's filter counts.
+    sorted, so its merge stops at its first loser. ``counts`` (chunks, F + 1) holds each
+    chunk's filter counts, the eligible last.
     """
     k = scores.shape[1]
     best_scores = np.empty(k, dtype=np.float64)
@@ -126,7 +106,8 @@ def _merge(
     top = best_rows[:count].copy()
     factors, totals = _score_rows(cols, q, table, terms, top)
     total_counts = counts.sum(axis=0)
-    return top, totals, factors, total_counts[:FILTERS].copy(), total_counts[FILTERS]
+    filters = counts.shape[1] - 1
+    return top, totals, factors, total_counts[:filters].copy(), total_counts[filters]
 
 
 @jit()
@@ -137,7 +118,7 @@ def _top_k_serial(cols: Columns, index: _U64, q: KernelQuery, k: int) -> tuple[_
     scores = np.empty((1, k), dtype=np.float64)
     rows = np.empty((1, k), dtype=np.int64)
     found = np.zeros(1, dtype=np.int64)
-    counts = np.zeros((1, FILTERS + 1), dtype=np.int64)
+    counts = np.zeros((1, q.filter_given.shape[0] + 1), dtype=np.int64)
     found[0] = scan(cols, index, q, terms, 0, cols.flags.shape[0], scores[0], rows[0], counts[0])
     return _merge(cols, q, table, terms, scores, rows, found, counts)
 
@@ -154,7 +135,7 @@ def _top_k_parallel(
     scores = np.empty((chunks, k), dtype=np.float64)
     rows = np.empty((chunks, k), dtype=np.int64)
     found = np.zeros(chunks, dtype=np.int64)
-    counts = np.zeros((chunks, FILTERS + 1), dtype=np.int64)
+    counts = np.zeros((chunks, q.filter_given.shape[0] + 1), dtype=np.int64)
     for c in prange(chunks):
         lo = min(n, c * size)
         found[c] = scan(cols, index, q, terms, lo, min(n, lo + size), scores[c], rows[c], counts[c])
@@ -163,36 +144,24 @@ def _top_k_parallel(
 
 @jit()
 def _score_rows(cols: Columns, q: KernelQuery, table: _F64, terms: _F64, rows: _I64) -> tuple[_F64, _F64]:
-    """Factor scores (m, 4) and totals (m,) of ``rows`` (m,)."""
-    factors = np.empty((rows.shape[0], 4), dtype=np.float64)
+    """Factor scores (m, G) and totals (m,) of ``rows`` (m,)."""
+    factors = np.empty((rows.shape[0], q.factor_kinds.shape[0]), dtype=np.float64)
     totals = np.empty(rows.shape[0], dtype=np.float64)
+    numbers = np.zeros(q.factor_kinds.shape[0], dtype=np.int64)
     for j in range(rows.shape[0]):
-        i = rows[j]
-        offered = popcount(cols.approaches[i] & q.approach_mask)
-        first = first_language(cols.languages[i], q.language_bits)
-        numerators = (concern_hits(cols.concerns[i], q), offered, first, shared_slots(cols, q, i))
-        for f in range(4):
-            factors[j, f] = table[f, numerators[f]]
-        totals[j] = weighted_total(terms, numerators[0], numerators[1], numerators[2], numerators[3])
+        numerators(cols, q, rows[j], numbers, -1)
+        for g in range(numbers.shape[0]):
+            factors[j, g] = table[g, numbers[g]]
+        totals[j] = weighted_total(terms, numbers)
     return factors, totals
 
 
 @jit()
-def _eligible_rows(cols: Columns, q: KernelQuery) -> tuple[_I64, _I64]:
-    n = cols.flags.shape[0]
+def _eligible_rows(index: _U64, q: KernelQuery, n: int) -> tuple[_I64, _I64]:
     rows = np.empty(n, dtype=np.int64)
-    counts = np.zeros(FILTERS + 1, dtype=np.int64)
-    shared = np.empty(BLOCK, dtype=np.int64)
-    failed = np.empty(BLOCK, dtype=np.uint8)
-    found = 0
-    for start in range(0, n, BLOCK):
-        stop = min(n, start + BLOCK)
-        count_shared(cols, q, start, stop, shared)
-        check_filters(cols, q, start, stop, shared, failed, counts)
-        for j in range(stop - start):
-            rows[found] = start + j
-            found += failed[j] == 0
-    return rows[:found].copy(), counts[:FILTERS].copy()
+    counts = np.zeros(q.filter_given.shape[0] + 1, dtype=np.int64)
+    found = eligible_scan(index, q, n, rows, counts)
+    return rows[:found].copy(), counts[:-1].copy()
 
 
 @jit()
@@ -211,8 +180,8 @@ class TopK(NamedTuple):
     ----------
     rows : int64 (m,), rows of the best counselors, best first (m = min(k, eligible))
     totals : float64 (m,), their weighted totals
-    factors : float64 (m, 4), their factor scores in :data:`FACTORS` order (0 where one does not apply)
-    excluded : int64 (FILTERS,), how many counselors fail each hard filter, in ``HardFilter`` order
+    factors : float64 (m, G), their scores of each factor of the query, in its order
+    excluded : int64 (F,), how many counselors fail each hard filter, in ``FILTERS`` order
     eligible : number of counselors who pass every hard filter
     """
 
@@ -264,20 +233,20 @@ def top_k(cols: Columns, index: _U64, q: KernelQuery, k: int) -> TopK:
     return TopK(rows, totals, factors, excluded, int(eligible))
 
 
-def eligible_rows(cols: Columns, q: KernelQuery) -> tuple[_I64, _I64]:
+def eligible_rows(cols: Columns, index: _U64, q: KernelQuery) -> tuple[_I64, _I64]:
     """The rows of the counselors who pass every hard filter, ascending, and the filter counts.
 
     Returns
     -------
     rows : int64 (m,)
-    excluded : int64 (FILTERS,), how many counselors fail each hard filter, in ``HardFilter`` order
+    excluded : int64 (F,), how many counselors fail each hard filter, in ``FILTERS`` order
     """
-    rows, excluded = _eligible_rows(cols, q)
+    rows, excluded = _eligible_rows(index, q, cols.flags.shape[0])
     return rows, excluded
 
 
 def score_rows(cols: Columns, q: KernelQuery, rows: _I64) -> tuple[_F64, _F64]:
-    """The factor scores, shape (m, 4) in :data:`FACTORS` order, and totals, shape (m,), of ``rows`` (m,)."""
+    """The factor scores, shape (m, G) in the query's order, and totals, shape (m,), of ``rows`` (m,)."""
     factors, totals = _score_rows_of(cols, q, rows)
     return factors, totals
 
@@ -295,12 +264,12 @@ def warm_up() -> None:
     """
     cols = encode_profiles([]).read_only()
     index = build_index(cols)
-    q = kernel_query(encode_intake(_WARM_UP_INTAKE, DEFAULT_STRATEGY))
+    q = compile_query(_WARM_UP_INTAKE, DEFAULT_STRATEGY).kernel
     top_k(cols, index, q, 1)  # the serial kernel (an empty catalog)
     try:
         if _begin():  # otherwise another call may be running it, and will have compiled it
             _top_k_parallel(cols, index, q, 1, 1)
     finally:
         _end()
-    _eligible_rows(cols, q)
+    _eligible_rows(index, q, 0)
     _score_rows_of(cols, q, np.zeros(0, dtype=np.int64))

@@ -4,14 +4,14 @@
 compiled pass over the catalog (:func:`matcher.engine.kernel.top_k`), with no Python loop
 over counselors:
 
-1. **Hard filters**, each checked for every counselor so that
-   ``Ranking.exclusions[f]`` counts every counselor failing ``f`` (a counselor can
-   fail several). A filter that does not apply to the intake reports 0.
-2. **Soft factors** in [0, 1], computed only for the eligible counselors:
-   concern (priority-weighted proficiency, primary 1.0, secondary 0.5), approach
-   (share of the preferred approaches offered), language (1/(j+1) for the client's
-   j-th language, the best one shared) and availability (share of the client's
-   weekly slots the counselor also has).
+1. **Hard filters** (:data:`~matcher.attributes.FILTERS`), each checked for every
+   counselor so that ``Ranking.exclusions[f]`` counts every counselor failing ``f`` (a
+   counselor can fail several). A filter that does not apply to the intake reports 0.
+2. **Soft factors** (:data:`~matcher.attributes.FACTORS`) in [0, 1], computed only for
+   the eligible counselors, each as its attribute declares: concern (priority-weighted
+   proficiency, primary 1.0, secondary 0.5), approach (share of the preferred approaches
+   offered), language (1/(j+1) for the client's j-th language, the best one shared) and
+   availability (share of the client's weekly slots the counselor also has).
 3. **Total**: the strategy's weights renormalised over the applicable factors, so
    the total is in [0, 1] (capped at 1 against a rounding excess of one ulp).
 4. **Order**: score descending, then counselor id ascending; the kernel keeps the
@@ -19,7 +19,9 @@ over counselors:
    counselors (taken in id order) by a seeded random draw,
    ``np.random.default_rng(seed).choice(m, size=min(k, m), replace=False)``.
 
-Reasons are written only for the returned results (:mod:`matcher.explain.reasons`).
+The intake is compiled once (:func:`~matcher.engine.query.compile_query`) into the query
+that filtering, scoring and the reasons read. Reasons are written only for the returned
+results (:mod:`matcher.explain.reasons`).
 :func:`warm_up` compiles the kernels ahead of the first ranking.
 """
 
@@ -27,7 +29,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from operator import getitem
 from types import MappingProxyType
 from typing import NamedTuple
@@ -35,30 +36,16 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from matcher.attributes import FILTERS
 from matcher.engine import kernel
-from matcher.engine.kernel import FACTORS, kernel_query, warm_up
-from matcher.engine.query import EncodedIntake, encode_intake
+from matcher.engine.kernel import warm_up
+from matcher.engine.query import Query, compile_query
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.explain.reasons import ReasonWriter
 from matcher.model import Intake
-from matcher.strategy import DEFAULT_STRATEGY, Algorithm, Factor, Strategy
+from matcher.strategy import DEFAULT_STRATEGY, Algorithm, Strategy
 
-__all__ = ["FactorScore", "HardFilter", "RankedCounselor", "Ranking", "rank", "warm_up"]
-
-
-class HardFilter(StrEnum):
-    """A condition a counselor must meet to be ranked at all."""
-
-    ACTIVE = "active"
-    CAPACITY = "capacity"
-    LANGUAGE = "language"
-    FORMAT = "format"
-    SESSION_TYPE = "session_type"
-    AVAILABILITY = "availability"
-
-
-#: The filters in the kernel's order (iterating the enum class itself costs a generator per ranking).
-_HARD_FILTERS = tuple(HardFilter)
+__all__ = ["FactorScore", "RankedCounselor", "Ranking", "rank", "warm_up"]
 
 
 class FactorScore(NamedTuple):
@@ -68,7 +55,7 @@ class FactorScore(NamedTuple):
     tuple is created in half the time.
     """
 
-    factor: Factor
+    factor: str
     score: float
     weight: float
     contribution: float
@@ -95,7 +82,7 @@ class Ranking:
 
     results: tuple[RankedCounselor, ...]
     eligible_count: int
-    exclusions: Mapping[HardFilter, int]
+    exclusions: Mapping[str, int]
     catalog_version: int
     catalog_size: int
     strategy: Strategy
@@ -129,20 +116,20 @@ def rank(
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    query = encode_intake(intake, strategy)
-    q = kernel_query(query)
+    query = compile_query(intake, strategy)
+    q = query.kernel
     cols = snapshot.columns
     n = len(snapshot)
     if strategy.algorithm == Algorithm.RANDOM_ELIGIBLE:
-        eligible, excluded = kernel.eligible_rows(cols, q)
+        eligible, excluded = kernel.eligible_rows(cols, snapshot.index, q)
         m = int(eligible.shape[0])
         picks = np.random.default_rng(seed).choice(m, size=min(k, m), replace=False) if m else eligible
         rows: npt.NDArray[np.int64] = eligible[picks]
         factors, totals = kernel.score_rows(cols, q, rows)
     else:
         rows, totals, factors, excluded, m = kernel.top_k(cols, snapshot.index, q, k)
-    exclusions = MappingProxyType(dict(zip(_HARD_FILTERS, excluded.tolist(), strict=True)))
-    results = _results(snapshot, intake, query, rows, totals, factors)
+    exclusions = MappingProxyType(dict(zip(FILTERS, excluded.tolist(), strict=True)))
+    results = _results(snapshot, query, rows, totals, factors)
     return Ranking(results, m, exclusions, snapshot.version, n, strategy)
 
 
@@ -156,7 +143,7 @@ class _FactorScores(dict[float, FactorScore]):
 
     __slots__ = ("factor", "weight")
 
-    def __init__(self, factor: Factor, weight: float) -> None:
+    def __init__(self, factor: str, weight: float) -> None:
         super().__init__()
         self.factor = factor
         self.weight = weight
@@ -171,10 +158,10 @@ class _FactorScores(dict[float, FactorScore]):
 #: Bounds of the shared FactorScore tables: scores per (factor, weight), and (factor, weight) pairs.
 _MAX_SCORES = 4096
 _MAX_TABLES = 256
-_factor_score_tables: dict[tuple[Factor, float], _FactorScores] = {}
+_factor_score_tables: dict[tuple[str, float], _FactorScores] = {}
 
 
-def _factor_scores(factor: Factor, weight: float) -> _FactorScores:
+def _factor_scores(factor: str, weight: float) -> _FactorScores:
     """The table of ``factor``'s :class:`FactorScore` at ``weight``, shared by all rankings."""
     table = _factor_score_tables.get((factor, weight))
     if table is None:
@@ -186,19 +173,18 @@ def _factor_scores(factor: Factor, weight: float) -> _FactorScores:
 
 def _results(
     snapshot: CatalogSnapshot,
-    intake: Intake,
-    query: EncodedIntake,
+    query: Query,
     rows: npt.NDArray[np.int64],
     totals: npt.NDArray[np.float64],
     factors: npt.NDArray[np.float64],
 ) -> tuple[RankedCounselor, ...]:
-    """The results for ``rows`` (m,), with their ``totals`` (m,) and ``factors`` (m, 4), and reasons.
+    """The results for ``rows`` (m,), with their ``totals`` (m,) and ``factors`` (m, G), and reasons.
 
     Everything is read from the arrays in bulk.
     """
-    reasons = ReasonWriter(intake, query.slot_words).for_rows(snapshot.columns, rows)
+    reasons = ReasonWriter(query.intake, query.slot_words).for_rows(snapshot.columns, rows)
     factor_scores = [_factor_scores(f, query.weights[f]) for f in query.factors]
-    scores = factors.take([FACTORS.index(f) for f in query.factors], axis=1).tolist()
+    scores = factors.tolist()
     profiles = snapshot.profiles.take(rows.tolist())
     return tuple(
         [

@@ -1,13 +1,14 @@
-"""A deliberately plain implementation of matching model v1, to check the fast path.
+"""A deliberately plain implementation of the matching model, to check the fast path.
 
-One Python loop over the profiles, Python sets instead of bitsets, availability as
-sets of UTC slot numbers computed here from the windows. Slow (tens of
-microseconds per counselor) and obvious; tests and benchmarks compare
+One Python loop over the profiles and one over the attributes
+(:data:`~matcher.attributes.ATTRIBUTES`), Python sets instead of bitsets, availability
+as sets of UTC slot numbers computed here from the windows. Slow (tens of microseconds
+per counselor) and obvious; tests and benchmarks compare
 :func:`matcher.engine.ranking.rank` against it.
 
-The arithmetic is done in the same order as the fast path (concern numerator
-summed in the client's order, factors added in :class:`Factor` order), so the two
-agree to the last bit and exact ties are ties in both.
+The arithmetic is done in the same order as the fast path (the graded numerator summed
+in the client's order, factors added in declared order), so the two agree to the last
+bit and exact ties are ties in both.
 """
 
 from __future__ import annotations
@@ -17,20 +18,26 @@ from typing import NamedTuple
 
 import numpy as np
 
-from matcher.availability import SLOTS_PER_WEEK, standard_offset_minutes
-from matcher.engine.ranking import HardFilter
-from matcher.model import MINUTES_PER_DAY, SLOT_MINUTES, Availability, CounselorProfile, Intake
-from matcher.strategy import Algorithm, Factor, Strategy
+from matcher.attributes import ATTRIBUTES, Attribute, Filter, Scoring, Storage
+from matcher.availability import (
+    MINUTES_PER_DAY,
+    SLOT_MINUTES,
+    SLOTS_PER_WEEK,
+    Availability,
+    standard_offset_minutes,
+)
+from matcher.model import CounselorProfile, Intake
+from matcher.strategy import Algorithm, Strategy
 from matcher.vocabulary import Proficiency
 
 __all__ = ["ReferenceScore", "rank_reference", "score_profile", "utc_slots"]
 
 
 class ReferenceScore(NamedTuple):
-    """The hard filters a profile fails, its applicable factor scores and its total."""
+    """The hard filters a profile fails (by exclusion name), its applicable factor scores and its total."""
 
-    failed: frozenset[HardFilter]
-    factors: dict[Factor, float]
+    failed: frozenset[str]
+    factors: dict[str, float]
     total: float
 
 
@@ -46,7 +53,7 @@ def utc_slots(availability: Availability) -> set[int]:
     return out
 
 
-def _weights(strategy: Strategy, factors: list[Factor]) -> dict[Factor, float]:
+def _weights(strategy: Strategy, factors: list[str]) -> dict[str, float]:
     raw = [max(0.0, float(strategy.weights.get(f, 0.0))) for f in factors]
     total = sum(raw)
     if total > 0:
@@ -54,41 +61,58 @@ def _weights(strategy: Strategy, factors: list[Factor]) -> dict[Factor, float]:
     return {f: 1.0 / len(factors) for f in factors}
 
 
+def _client_codes(a: Attribute, intake: Intake) -> list[object]:
+    """The client's codes of ``a``, in the client's order (graded: the items)."""
+    value = getattr(intake, a.intake_field) if a.intake_field else None
+    if a.one_code:
+        return [value] if value else []
+    if a.storage == Storage.WEEKLY_SLOTS:
+        return [] if value is None else list(value.windows)
+    return list(value or ())
+
+
+def _fails(a: Attribute, profile: CounselorProfile, intake: Intake) -> str | None:
+    """The exclusion ``profile`` falls under for ``a``, or None."""
+    held = getattr(profile, a.counselor_field)
+    if a.storage == Storage.FLAG:
+        return None if held else a.name
+    wanted = _client_codes(a, intake)
+    if not wanted and a.filter == Filter.WHEN_GIVEN:
+        return None
+    if a.storage == Storage.WEEKLY_SLOTS:
+        return None if utc_slots(intake.availability) & utc_slots(held) else a.name  # type: ignore[arg-type]
+    if a.missing is not None and not held:
+        return a.missing
+    return None if set(held) & set(wanted) else a.name
+
+
+def _score(a: Attribute, profile: CounselorProfile, intake: Intake) -> float:
+    """The factor score of ``a`` (which applies to ``intake``)."""
+    held = getattr(profile, a.counselor_field)
+    wanted = _client_codes(a, intake)
+    if a.scoring == Scoring.SHARE:
+        return len(set(held) & set(wanted)) / len(set(wanted))
+    if a.scoring == Scoring.FIRST_CHOICE:
+        return max((1.0 / (j + 1) for j, code in enumerate(wanted) if code in held), default=0.0)
+    if a.scoring == Scoring.GRADED:
+        primary = {getattr(s, a.item_code) for s in held if s.proficiency == Proficiency.PRIMARY}
+        treated = {getattr(s, a.item_code) for s in held}
+        numerator = 0.0
+        for c in wanted:
+            code = getattr(c, a.item_code)
+            numerator += c.priority * (1.0 if code in primary else 0.5 if code in treated else 0.0)  # type: ignore[attr-defined]
+        priorities: int = sum(c.priority for c in wanted)  # type: ignore[attr-defined]
+        return numerator / priorities
+    client = utc_slots(intake.availability)  # type: ignore[arg-type]
+    return len(client & utc_slots(held)) / len(client) if client else 0.0
+
+
 def score_profile(profile: CounselorProfile, intake: Intake, strategy: Strategy) -> ReferenceScore:
     """Check every hard filter and score every applicable factor of one profile."""
-    has_windows = intake.availability is not None and bool(intake.availability.windows)
-    client_slots = utc_slots(intake.availability) if intake.availability is not None else set()
-    failed = set()
-    if not profile.active:
-        failed.add(HardFilter.ACTIVE)
-    if not (profile.accepting_new_clients and profile.caseload_current < profile.caseload_max):
-        failed.add(HardFilter.CAPACITY)
-    if not set(profile.languages) & set(intake.languages):
-        failed.add(HardFilter.LANGUAGE)
-    if intake.formats and not set(profile.formats) & set(intake.formats):
-        failed.add(HardFilter.FORMAT)
-    if intake.session_type not in profile.session_types:
-        failed.add(HardFilter.SESSION_TYPE)
-    counselor_slots = utc_slots(profile.availability)
-    if has_windows and not client_slots & counselor_slots:
-        failed.add(HardFilter.AVAILABILITY)
-
-    primary = {s.concern for s in profile.specialties if s.proficiency == Proficiency.PRIMARY}
-    secondary = {s.concern for s in profile.specialties} - primary
-    factors: dict[Factor, float] = {}
-    numerator = 0.0
-    for c in intake.concerns:
-        numerator += c.priority * (1.0 if c.concern in primary else 0.5 if c.concern in secondary else 0.0)
-    factors[Factor.CONCERN] = numerator / sum(c.priority for c in intake.concerns)
-    if intake.approaches:
-        offered = set(profile.approaches) & set(intake.approaches)
-        factors[Factor.APPROACH] = len(offered) / len(set(intake.approaches))
-    shared_positions = [j for j, code in enumerate(intake.languages) if code in profile.languages]
-    factors[Factor.LANGUAGE] = max((1.0 / (j + 1) for j in shared_positions), default=0.0)
-    if has_windows:
-        shared = len(client_slots & counselor_slots)
-        factors[Factor.AVAILABILITY] = shared / len(client_slots) if client_slots else 0.0
-
+    failed = {name for a in ATTRIBUTES if a.is_filter and (name := _fails(a, profile, intake)) is not None}
+    factors = {
+        a.name: _score(a, profile, intake) for a in ATTRIBUTES if a.is_factor and _client_codes(a, intake)
+    }
     weights = _weights(strategy, list(factors))
     total = 0.0
     for factor, score in factors.items():

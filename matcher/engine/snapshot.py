@@ -6,28 +6,14 @@ the row index *is* the deterministic tie-break rank (no separate rank column):
 among equal scores the lower row (the smaller id) wins, and the rows of any mask
 come out in id order.
 
-Columns (``n`` = number of counselors), 75 bytes per counselor:
-
-=================  =======================  =============================================
-name               dtype, shape             content
-=================  =======================  =============================================
-``flags``          uint8 (n,)               bit 0 active, bit 1 has room (accepting new
-                                            clients and below the maximum caseload)
-``formats``        uint8 (n,)               :data:`~matcher.engine.bitsets.FORMAT_BITS`
-``session_types``  uint8 (n,)               :data:`~matcher.engine.bitsets.SESSION_TYPE_BITS`
-``concerns``       uint64 (n,)              bits 0-31: concerns treated as primary;
-                                            bits 32-63: concerns treated at all
-                                            (see ``CONCERN_SHIFT``)
-``approaches``     uint64 (n,)              approaches offered
-``languages``      uint64 (n,)              languages spoken
-``slot_words``     uint64 (SLOT_WORDS, n)   weekly UTC availability, one row per word
-=================  =======================  =============================================
-
-The columns are encoded by :mod:`matcher.engine.encoding`. Beside them the snapshot keeps
-their bit index (:mod:`matcher.engine.bit_index`, 67 bytes per counselor): a bitmap over the
-counselors per flag, format, session type, concern, language and weekly slot, from
-which the ranking kernel (:mod:`matcher.engine.kernel`) decides the hard filters of 64
-counselors at a time, reading the columns only for the candidates it scores.
+The columns (flags, each attribute's code words, weekly UTC slots; 97 bytes per
+counselor with today's attributes) are encoded by :mod:`matcher.engine.encoding`,
+attribute by attribute as :mod:`matcher.engine.layout` places them. Beside them the
+snapshot keeps their bit index (:mod:`matcher.engine.bit_index`, 62 bytes per
+counselor): a bitmap over the counselors per flag, filtering code, graded code and
+weekly slot, from which the ranking kernel (:mod:`matcher.engine.kernel`) decides the
+hard filters of 64 counselors at a time, reading the columns only for the candidates it
+scores.
 
 Availability is stored word-major (each of the ``SLOT_WORDS`` words of every
 counselor contiguous), so that the kernel reads only the words in which the client
@@ -55,18 +41,12 @@ import numpy.typing as npt
 
 from matcher.engine.bit_index import build_index, deleted, inserted, replaced
 from matcher.engine.chunked import Chunked
-from matcher.engine.encoding import (
-    FLAG_ACTIVE,
-    FLAG_HAS_ROOM,
-    Columns,
-    encode_profiles,
-    gc_paused,
-    split_concerns,
-)
+from matcher.engine.encoding import Columns, encode_profiles, gc_paused, split_grades
+from matcher.engine.layout import LAYOUT
 from matcher.errors import NotFound
 from matcher.model import CounselorProfile
 
-__all__ = ["ENCODE_BATCH", "FLAG_ACTIVE", "FLAG_HAS_ROOM", "CatalogSnapshot"]
+__all__ = ["ENCODE_BATCH", "CatalogSnapshot"]
 
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
@@ -230,58 +210,24 @@ class CatalogSnapshot:
 
     @property
     def nbytes(self) -> int:
-        """Bytes of the numeric columns and the bit index (142 per counselor, and the index's last word)."""
+        """Bytes of the numeric columns and the bit index."""
         return self.columns.nbytes + int(self.index.nbytes)
 
-    @property
-    def flags(self) -> _U8:
-        """uint8 (n,): bit :data:`FLAG_ACTIVE`, bit :data:`FLAG_HAS_ROOM`."""
-        return self.columns.flags
+    def flag(self, name: str) -> npt.NDArray[np.bool_]:
+        """bool (n,): flag attribute ``name`` is set (``active``, ``capacity``), a new array."""
+        return np.asarray((self.columns.flags & LAYOUT[name].flag) != 0, dtype=np.bool_)
 
-    @property
-    def active(self) -> npt.NDArray[np.bool_]:
-        """bool (n,): the counselor is active (a new array)."""
-        return np.asarray((self.columns.flags & FLAG_ACTIVE) != 0, dtype=np.bool_)
+    def codes(self, name: str) -> _U64:
+        """uint64 (n,): the codes of attribute ``name`` that lie in its first word (a view).
 
-    @property
-    def has_room(self) -> npt.NDArray[np.bool_]:
-        """bool (n,): accepting new clients and below the maximum caseload (a new array)."""
-        return np.asarray((self.columns.flags & FLAG_HAS_ROOM) != 0, dtype=np.bool_)
+        Code ``i`` of the attribute's vocabulary is bit ``i``; see :mod:`matcher.engine.layout`.
+        """
+        words: _U64 = self.columns.codes[LAYOUT[name].word]
+        return words
 
-    @property
-    def formats(self) -> _U8:
-        """uint8 (n,): session formats offered, bits of :data:`~matcher.engine.bitsets.FORMAT_BITS`."""
-        return self.columns.formats
-
-    @property
-    def session_types(self) -> _U8:
-        """uint8 (n,): session types offered, bits of :data:`~matcher.engine.bitsets.SESSION_TYPE_BITS`."""
-        return self.columns.session_types
-
-    @property
-    def concerns(self) -> _U64:
-        """uint64 (n,): primary and treated concerns packed (see ``CONCERN_SHIFT``)."""
-        return self.columns.concerns
-
-    @property
-    def primary(self) -> _U64:
-        """uint64 (n,): concerns treated as primary (a new array)."""
-        return split_concerns(self.columns.concerns)[0]
-
-    @property
-    def secondary(self) -> _U64:
-        """uint64 (n,): concerns treated as secondary only (a new array)."""
-        return split_concerns(self.columns.concerns)[1]
-
-    @property
-    def approaches(self) -> _U64:
-        """uint64 (n,): approaches offered, bits of :data:`~matcher.engine.bitsets.APPROACH_BITS`."""
-        return self.columns.approaches
-
-    @property
-    def languages(self) -> _U64:
-        """uint64 (n,): languages spoken, bits of :data:`~matcher.engine.bitsets.LANGUAGE_BITS`."""
-        return self.columns.languages
+    def grades(self, name: str) -> tuple[_U64, _U64]:
+        """uint64 (n,) each: the codes of graded attribute ``name`` held as primary, and as secondary only."""
+        return split_grades(self.codes(name))
 
     @property
     def slot_words(self) -> _U64:

@@ -13,26 +13,31 @@ the intake and the counselor's profile, e.g.::
 The last one, the hours the counselor shares with the client in the client's local
 time, is written by :mod:`matcher.explain.hours_phrase`.
 
-A :class:`ReasonWriter` reads the intake once; a counselor is then described by
-its bits in the snapshot's columns (:meth:`ReasonWriter.for_rows`), and each kind
-of reason is written once per writer for the bits it depends on (masked by the
+The concerns (graded codes) and the hours have writers of their own; every other reason
+is an attribute's template (:attr:`~matcher.attributes.Attribute.reason`, e.g.
+``offers {all}``) filled with the codes the counselor shares with the client, in the
+client's order. A :class:`ReasonWriter` reads the intake once; a counselor is then
+described by its bits in the snapshot's columns (:meth:`ReasonWriter.for_rows`), and each
+kind of reason is written once per writer for the bits it depends on (masked by the
 intake). Nothing is kept from one writer to the next (the caches of
 :mod:`matcher.explain.hours_phrase` hold pure functions of their arguments).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable, Mapping
+from collections.abc import Callable, Hashable, Iterable
 from itertools import repeat
 from operator import attrgetter
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
+from matcher.attributes import ATTRIBUTES, Storage
 from matcher.availability import SLOT_WORDS
-from matcher.engine.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS
-from matcher.engine.encoding import CONCERN_SHIFT, Columns
+from matcher.engine.encoding import Columns
+from matcher.engine.layout import GRADE_SHIFT, LAYOUT, Placement
+from matcher.engine.query import client_value
 from matcher.explain.hours_phrase import (
     cached_slot_words,
     join_words,
@@ -41,31 +46,17 @@ from matcher.explain.hours_phrase import (
     zone_shift,
 )
 from matcher.model import CounselorProfile, Intake
-from matcher.vocabulary import (
-    SESSION_FORMATS,
-    Proficiency,
-    SessionFormat,
-    label_for_approach,
-    label_for_concern,
-    label_for_language,
-)
+from matcher.vocabulary import Proficiency
 
 __all__ = ["ReasonWriter", "explain"]
 
 _ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_LOW = (1 << CONCERN_SHIFT) - 1
+_LOW = (1 << GRADE_SHIFT) - 1
 #: numpy dtype of one counselor's ``SLOT_WORDS`` slot words taken as one bytes value.
 _SLOT_BYTES = np.dtype(f"V{8 * SLOT_WORDS}")
-
-#: Code -> (bit, label, label marked primary) of every concern.
-_CONCERN_TERMS = {
-    code: (bit, label_for_concern(code), f"{label_for_concern(code)} (primary)")
-    for code, bit in CONCERN_BITS.items()
-}
-#: Code -> (bit, label) of every approach, language and session format.
-_APPROACH_TERMS = {code: (bit, label_for_approach(code)) for code, bit in APPROACH_BITS.items()}
-_LANGUAGE_TERMS = {code: (bit, label_for_language(code)) for code, bit in LANGUAGE_BITS.items()}
-_FORMAT_TERMS = {f: (FORMAT_BITS[f], SESSION_FORMATS[f]) for f in SessionFormat}
+#: The graded attribute (concerns) and the attributes with a reason template, in declared order.
+_GRADED = next(LAYOUT[a.name] for a in ATTRIBUTES if a.storage == Storage.GRADED_CODES)
+_TEMPLATED = tuple(LAYOUT[a.name] for a in ATTRIBUTES if a.reason)
 
 #: Sort key of the client's concerns.
 _PRIORITY = attrgetter("priority")
@@ -90,44 +81,42 @@ class _Memo(dict[K, tuple[str, ...]]):
         return value
 
 
-def _mask(codes: Iterable[str], table: Mapping[str, int]) -> int:
-    """OR of the bits of ``codes`` in ``table``; a code outside it has no bit (matches nothing)."""
-    mask = 0
-    for code in codes:
-        mask |= table.get(code, 0)
-    return mask
-
-
-def _or(terms: Iterable[tuple[Any, ...]]) -> int:
-    """OR of the bits (the first items, ints) of ``terms``."""
+def _or(terms: Iterable[tuple[int, str]]) -> int:
+    """OR of the bits (the first items) of ``terms``."""
     mask = 0
     for term in terms:
         mask |= term[0]
     return mask
 
 
-def _profile_bits(profile: CounselorProfile) -> tuple[int, int, int, int]:
-    """``(concerns, approaches, languages, formats)`` of ``profile``, as the snapshot's columns hold them.
+def _held(p: Placement, codes: Iterable[object]) -> int:
+    """The bits of the codes of ``codes`` that ``p``'s vocabulary has (others match nothing)."""
+    mask = 0
+    for code in codes:
+        position = p.positions.get(code)  # type: ignore[call-overload]
+        if position is not None:
+            mask |= 1 << position
+    return mask
 
-    ``concerns`` packs the primary concerns in its low bits and the treated ones above
-    :data:`~matcher.engine.encoding.CONCERN_SHIFT`.
-    """
+
+def _profile_bits(profile: CounselorProfile) -> tuple[int, tuple[int, ...]]:
+    """The graded word and each templated attribute's word of ``profile``, as the columns hold them."""
     primary = treated = 0
-    for s in profile.specialties:
-        bit = CONCERN_BITS.get(s.concern, 0)
+    for s in getattr(profile, _GRADED.attribute.counselor_field):
+        bit = _held(_GRADED, (getattr(s, _GRADED.attribute.item_code),))
         treated |= bit
         if s.proficiency == Proficiency.PRIMARY:
             primary |= bit
-    return (
-        primary | treated << CONCERN_SHIFT,
-        _mask(profile.approaches, APPROACH_BITS),
-        _mask(profile.languages, LANGUAGE_BITS),
-        _mask(profile.formats, FORMAT_BITS),
-    )
+    held = tuple(_held(p, getattr(profile, p.attribute.counselor_field)) for p in _TEMPLATED)
+    return primary | treated << GRADE_SHIFT, held
 
 
 def _ordinal(position: int) -> str:
     return _ORDINALS[position] if position < len(_ORDINALS) else f"number {position + 1}"
+
+
+def _term(p: Placement, code: object) -> tuple[int, str]:
+    return 1 << p.positions[code], p.attribute.vocabulary[code]  # type: ignore[index]
 
 
 class ReasonWriter:
@@ -142,25 +131,21 @@ class ReasonWriter:
     """
 
     def __init__(self, intake: Intake, client_slot_words: npt.NDArray[np.uint64] | None = None) -> None:
+        graded = _GRADED.attribute
         # Concerns by priority, highest first (sorting is stable, even reversed: ties keep the order).
         self._concerns = [
-            _CONCERN_TERMS[c.concern] for c in sorted(intake.concerns, key=_PRIORITY, reverse=True)
+            (bit, label, f"{label} (primary)")
+            for bit, label in (
+                _term(_GRADED, getattr(c, graded.item_code))
+                for c in sorted(client_value(graded, intake), key=_PRIORITY, reverse=True)
+            )
         ]
-        self._approaches = [_APPROACH_TERMS[code] for code in intake.approaches]
-        self._languages = [
-            (bit, f"speaks {label}" + (f" (your {_ordinal(j)} choice)" if j else ""))
-            for j, (bit, label) in enumerate(map(_LANGUAGE_TERMS.__getitem__, intake.languages))
-        ]
-        self._formats = [_FORMAT_TERMS[f] for f in intake.formats]
-        self._concern_mask = _or(self._concerns)
-        #: Masks of the counselor's bits that the reasons depend on: concerns (packed), approaches,
-        #: languages, formats.
-        self._masks = (
-            self._concern_mask | self._concern_mask << CONCERN_SHIFT,
-            _or(self._approaches),
-            _or(self._languages),
-            _or(self._formats),
-        )
+        #: Each templated attribute's terms (bit, label), in the client's order.
+        self._terms = [[_term(p, code) for code in client_value(p.attribute, intake)] for p in _TEMPLATED]
+        self._concern_mask = _or((bit, label) for bit, label, _ in self._concerns)
+        #: Masks of the counselor's bits that the reasons depend on.
+        self._graded_mask = self._concern_mask | self._concern_mask << GRADE_SHIFT
+        self._masks = tuple(map(_or, self._terms))
         availability = intake.availability
         if client_slot_words is None and availability is not None and availability.windows:
             client_slot_words = cached_slot_words(availability)
@@ -171,12 +156,12 @@ class ReasonWriter:
         # Results often share their concern coverage, offers or shared hours: each phrase is
         # written once per writer (one ranking), keyed by the bits it depends on.
         self._concern_phrases: _Memo[int] = _Memo(self._write_concerns)
-        self._offer_phrases: _Memo[tuple[int, int, int]] = _Memo(self._write_offers)
+        self._offer_phrases: _Memo[tuple[int, ...]] = _Memo(self._write_offers)
         self._hour_phrases: _Memo[bytes] = _Memo(self._write_hours)
 
     def _write_concerns(self, key: int) -> tuple[str, ...]:
         """Reasons for the client's concerns; ``key`` packs the counselor's as the snapshot does."""
-        primary, treated = key & _LOW, key >> CONCERN_SHIFT
+        primary, treated = key & _LOW, key >> GRADE_SHIFT
         out = []
         if treated == primary:  # every treated concern is primary
             labels = [label for bit, label, _ in self._concerns if bit & treated]
@@ -194,42 +179,40 @@ class ReasonWriter:
             out.append(f"no listed experience with {join_words(missing, 'or')}")
         return tuple(out)
 
-    def _write_offers(self, key: tuple[int, int, int]) -> tuple[str, ...]:
-        """Reasons for the approaches, language and formats the counselor shares, given by ``key``'s bits."""
-        approaches, languages, formats = key
+    def _write_offers(self, key: tuple[int, ...]) -> tuple[str, ...]:
+        """Each template filled with the codes the counselor shares (``key``: their bits, per attribute)."""
         out = []
-        if approaches:
-            out.append(f"offers {join_words([label for bit, label in self._approaches if bit & approaches])}")
-        for bit, phrase in self._languages:  # the client's first language the counselor speaks
-            if bit & languages:
-                out.append(phrase)
-                break
-        if formats:
-            shared = [label for bit, label in self._formats if bit & formats]
-            out.append(f"offers {join_words(shared, 'or')} sessions")
+        for p, terms, held in zip(_TEMPLATED, self._terms, key, strict=True):
+            if not held:
+                continue
+            shared = [(j, label) for j, (bit, label) in enumerate(terms) if bit & held]
+            first_place, first = shared[0]
+            place = f" (your {_ordinal(first_place)} choice)" if first_place else ""
+            labels = [label for _, label in shared]
+            template = p.attribute.reason or ""
+            out.append(
+                template.format(all=join_words(labels), any=join_words(labels, "or"), first=first + place)
+            )
         return tuple(out)
 
     def _write_hours(self, shared: bytes) -> tuple[str, ...]:
         return (shared_hours_phrase(self._total, int.from_bytes(shared, "little"), self._shift),)
 
-    def _reasons(self, rows: Iterable[tuple[int, int, int, int, bytes]]) -> list[tuple[str, ...]]:
+    def _reasons(self, rows: Iterable[tuple[int, tuple[int, ...], bytes]]) -> list[tuple[str, ...]]:
         """The reasons for each counselor of ``rows``.
 
-        A row is ``(concerns, approaches, languages, formats, shared)``: the counselor's bits
-        as the snapshot's columns hold them (see :func:`_profile_bits`), and the slots shared
-        with the client as ``SLOT_WORDS`` little-endian words (ignored if the client gave no hours).
+        A row is ``(graded, held, shared)``: the counselor's graded word and each templated
+        attribute's word as the snapshot's columns hold them (see :func:`_profile_bits`), and
+        the slots shared with the client as ``SLOT_WORDS`` little-endian words (ignored if
+        the client gave no hours).
         """
         concern_phrases, offer_phrases = self._concern_phrases, self._offer_phrases
         hour_phrases = None if self._client_words is None else self._hour_phrases
-        concern_mask, approach_mask, language_mask, format_mask = self._masks
+        graded_mask, masks = self._graded_mask, self._masks
         out = []
-        for concerns, approaches, languages, formats, shared in rows:
-            reasons = (
-                concern_phrases[concerns & concern_mask]
-                + offer_phrases[
-                    (approaches & approach_mask, languages & language_mask, formats & format_mask)
-                ]
-            )
+        for graded, held, shared in rows:
+            key = tuple([h & m for h, m in zip(held, masks, strict=True)])
+            reasons = concern_phrases[graded & graded_mask] + offer_phrases[key]
             if hour_phrases is not None:
                 reasons += hour_phrases[shared]
             out.append(reasons)
@@ -240,20 +223,17 @@ class ReasonWriter:
 
         Everything is read from the columns in bulk; the profiles are not read.
         """
-        _, approach_mask, _, format_mask = self._masks
-        unread = repeat(0)  # a column the reasons do not depend on (the client named no approach, no format)
         shared: Iterable[bytes] = repeat(b"")
         if self._client_words is not None:  # each row's shared slots, (m, SLOT_WORDS) words as m bytes
             words = columns.slot_words.take(rows, axis=1) & self._client_words[:, np.newaxis]
             shared = np.ascontiguousarray(words.T, dtype="<u8").view(_SLOT_BYTES).ravel().tolist()
-        rows_bits = zip(  # noqa: B905 (the first column has one item per row, the others at least as many)
-            columns.concerns[rows].tolist(),
-            columns.approaches[rows].tolist() if approach_mask else unread,
-            columns.languages[rows].tolist(),
-            columns.formats[rows].tolist() if format_mask else unread,
-            shared,
-        )
-        return self._reasons(rows_bits)
+        # an attribute the client named nothing of is not read: its reason is never written
+        held = [
+            columns.codes[p.word, rows].tolist() if mask else repeat(0)
+            for p, mask in zip(_TEMPLATED, self._masks, strict=True)
+        ]
+        graded = columns.codes[_GRADED.word, rows].tolist()
+        return self._reasons(zip(graded, zip(*held), shared))  # noqa: B905 (repeat() is endless)
 
     def explain(self, profile: CounselorProfile, counselor_slots: int | None = None) -> tuple[str, ...]:
         """Return the reasons to show the client for ``profile``.

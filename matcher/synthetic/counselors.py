@@ -8,6 +8,7 @@ import numpy as np
 
 from matcher.engine.encoding import gc_paused
 from matcher.model import Availability, CounselorProfile, Specialty
+from matcher.synthetic.licensure import counselor_jurisdictions
 from matcher.synthetic.sampling import (
     _bits,
     _check,
@@ -98,6 +99,7 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
     """
     _check(count)
     rng = np.random.default_rng([seed, 1])
+    licensure_rng = np.random.default_rng([seed, 11])  # apart: the other fields do not depend on it
     # interned building blocks: objects are shared between profiles (they are all frozen)
     specialty_of = [
         Specialty(code, p) for code in _CONCERN_CODES for p in Proficiency
@@ -113,6 +115,7 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
     with gc_paused():
         for offset, n in _chunks(count):
             d = _draw_counselors(rng, n)
+            jurisdictions = counselor_jurisdictions(licensure_rng, d["zone"], _ZONES)
             for j in range(n):
                 out.append(
                     CounselorProfile(
@@ -131,6 +134,7 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
                         caseload_current=d["caseload_current"][j],
                         caseload_max=d["caseload_max"][j],
                         active=d["active"][j],
+                        jurisdictions=jurisdictions[j],
                     )
                 )
     return out

@@ -8,6 +8,7 @@ import numpy as np
 
 from matcher.engine.encoding import gc_paused
 from matcher.model import MAX_PRIORITY, Availability, ConcernPreference, Intake, WeeklyWindow
+from matcher.synthetic.licensure import client_jurisdictions
 from matcher.synthetic.sampling import (
     _bits,
     _check,
@@ -80,6 +81,7 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
     """
     _check(count)
     rng = np.random.default_rng([seed, 2])
+    licensure_rng = np.random.default_rng([seed, 12])  # apart: the other fields do not depend on it
     format_sets = _subsets(_FORMATS)
     window_cache = _WindowCache()
     approach_of = _Interned(_APPROACH_CODES)
@@ -88,6 +90,7 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
     with gc_paused():
         for offset, n in _chunks(count):
             d = _draw_intakes(rng, n)
+            jurisdictions = client_jurisdictions(licensure_rng, d["zone"], _ZONES)
             for j in range(n):
                 windows = window_cache.tuple_of(d["windows"][j])
                 concerns = zip(d["concerns"][j], d["priorities"][j], strict=True)
@@ -102,6 +105,7 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
                         formats=format_sets[d["formats"][j]],
                         approaches=approach_of.get(d["approaches"][j]),
                         availability=Availability(_ZONES[d["zone"][j]], windows) if windows else None,
+                        jurisdiction=jurisdictions[j],
                     )
                 )
     return out
@@ -134,4 +138,5 @@ def worst_case_intake(seed: int = 0) -> Intake:
         formats=_FORMATS,
         approaches=tuple(_APPROACH_CODES[i] for i in approaches),
         availability=Availability("America/Chicago", tuple(windows)),
+        jurisdiction="US-IL",
     )

@@ -7,6 +7,7 @@ from collections.abc import Mapping
 import grpc
 
 from attune.v1 import matching_pb2, matching_pb2_grpc
+from matcher.attributes import ATTRIBUTES, FACTORS, FILTERS
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS, SESSION_TYPES
 from service.api.convert.catalog import rank_request_from_proto
 from service.api.convert.experiments import outcome_event_from_proto
@@ -49,4 +50,11 @@ class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
             languages=_terms(LANGUAGES),
             session_formats=_terms(SESSION_FORMATS),
             session_types=_terms(SESSION_TYPES),
+            vocabularies=[
+                matching_pb2.Vocabulary(attribute=a.name, noun=a.noun, terms=_terms(a.vocabulary))
+                for a in ATTRIBUTES
+                if a.vocabulary
+            ],
+            filters=FILTERS,
+            factors=FACTORS,
         )

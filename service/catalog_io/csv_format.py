@@ -11,6 +11,7 @@ from matcher.model import CounselorProfile
 from service.catalog_io.rows import (
     _PARSE_FORMAT,
     _PARSE_SESSION_TYPE,
+    CODE_LIST_COLUMNS,
     COLUMNS,
     REQUIRED_COLUMNS,
     ImportedRow,
@@ -40,7 +41,7 @@ def _csv_row(line: int, cells: dict[str, str]) -> _Row:
         text = raw.strip()
         if column in ("id", "display_name", "time_zone"):
             f[column] = text
-        elif column in ("credentials", "approaches", "languages"):
+        elif column in CODE_LIST_COLUMNS:
             f[column] = tuple(split_list(text))
         elif column == "specialties":
             f[column] = row.each(column, split_list(text), parse_specialty)
@@ -151,5 +152,6 @@ def write_csv(profiles: Iterable[CounselorProfile], out: TextIO) -> None:
                 p.caseload_current,
                 p.caseload_max,
                 format_bool(p.active),
+                format_list(p.jurisdictions),
             ]
         )

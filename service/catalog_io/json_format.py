@@ -180,6 +180,7 @@ def _json_profile(p: CounselorProfile) -> dict[str, Any]:
         "caseload_current": p.caseload_current,
         "caseload_max": p.caseload_max,
         "active": p.active,
+        "jurisdictions": list(p.jurisdictions),
     }
 
 

@@ -14,11 +14,12 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, NamedTuple, TypeVar
 
+from matcher.attributes import ATTRIBUTES, Storage
 from matcher.errors import InvalidInput
 from matcher.model import Availability, CounselorProfile, validate_counselor
 from matcher.vocabulary import SessionFormat, SessionType
 
-__all__ = ["COLUMNS", "REQUIRED_COLUMNS", "ImportFailed", "ImportedRow", "RowError"]
+__all__ = ["CODE_LIST_COLUMNS", "COLUMNS", "REQUIRED_COLUMNS", "ImportFailed", "ImportedRow", "RowError"]
 
 #: Every column (and JSON key) of a catalog, in the order the writers use.
 COLUMNS = (
@@ -36,6 +37,17 @@ COLUMNS = (
     "caseload_current",
     "caseload_max",
     "active",
+    "jurisdictions",
+)
+#: Columns holding a plain list of codes: the credentials, and every matching attribute whose
+#: counselor side is a set of codes with no parser of its own (formats and session types have one).
+CODE_LIST_COLUMNS = (
+    "credentials",
+    *(
+        a.counselor_field
+        for a in ATTRIBUTES
+        if a.storage == Storage.CODES and a.counselor_field not in ("formats", "session_types")
+    ),
 )
 REQUIRED_COLUMNS = ("display_name",)
 #: The id rule of the service (service.catalog), checked here to report it with a line number.

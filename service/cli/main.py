@@ -12,6 +12,7 @@ import grpc
 import typer
 
 from attune.v1 import counselor_pb2, matching_pb2
+from matcher.attributes import attribute
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake
 from matcher.vocabulary import SessionFormat, SessionType
 from service.api.convert.catalog import intake_to_proto, profile_to_proto
@@ -58,7 +59,7 @@ def serve(
     seed_demo_if_empty: Annotated[
         bool, typer.Option(help="seed a synthetic demo catalog when the catalog is empty")
     ] = False,
-    demo_count: Annotated[int, typer.Option(help="size of the demo catalog")] = 300,
+    demo_count: Annotated[int, typer.Option(help="size of the demo catalog")] = 1000,
     processes: Annotated[
         int | None, typer.Option(help="server processes sharing the port (env ATTUNE_PROCESSES; default 1)")
     ] = None,
@@ -130,6 +131,9 @@ def _parse_enum(
 def match(
     concern: Annotated[list[str], typer.Option("--concern", help="concern code, optionally :PRIORITY 1-5")],
     language: Annotated[list[str], typer.Option("--language", help="ISO 639-1 code; first is preferred")],
+    jurisdiction: Annotated[
+        str, typer.Option(attribute("licensure").cli_flag, help=attribute("licensure").help)
+    ],
     session_format: Annotated[
         list[str] | None, typer.Option("--format", help="video, phone or in_person (default: any)")
     ] = None,
@@ -170,6 +174,7 @@ def match(
         formats=tuple(_parse_enum(f, SessionFormat, "format") for f in session_format or []),  # type: ignore[misc]
         approaches=tuple(approach or []),
         availability=Availability(tz, windows) if windows else None,
+        jurisdiction=jurisdiction.strip().upper(),
     )
     request = matching_pb2.RankCounselorsRequest(
         intake=intake_to_proto(intake), page_size=top, strategy=strategy
@@ -311,14 +316,9 @@ def vocabulary(
     if json_output:
         out.print_json(as_json(response))
         return
-    for title, terms in (
-        ("Concerns", response.concerns),
-        ("Approaches", response.approaches),
-        ("Languages", response.languages),
-        ("Session formats", response.session_formats),
-        ("Session types", response.session_types),
-    ):
-        out.print(f"[bold]{title}[/bold]: " + ", ".join(f"{t.code} ({t.label})" for t in terms))
+    for vocabulary in response.vocabularies:
+        title = f"{vocabulary.attribute} ({vocabulary.noun} codes)"
+        out.print(f"[bold]{title}[/bold]: " + ", ".join(f"{t.code} ({t.label})" for t in vocabulary.terms))
 
 
 def main() -> None:  # pragma: no cover - console entry point

@@ -2,8 +2,8 @@
 
 Enums are stored as their string values and lists as JSON arrays (shapes in
 :mod:`service.storage.tables`). Reading is the hot path of loading the whole
-catalog, so :class:`ProfileMapper` reads rows positionally and shares the
-immutable pieces (specialties, windows, code tuples) between profiles.
+catalog, so :class:`ProfileMapper` reads rows by column positions computed once from
+the column names, and shares the immutable pieces (specialties, windows, code tuples) between profiles.
 """
 
 from __future__ import annotations
@@ -39,9 +39,11 @@ _PROFILE_COLUMN_NAMES = (
     "caseload_current",
     "caseload_max",
     "active",
+    "jurisdictions",
 )
 _JSON_COLUMNS = frozenset(
     (
+        "jurisdictions",
         "credentials",
         "specialties",
         "approaches",
@@ -63,6 +65,48 @@ def _as_text(name: str) -> sa.ColumnElement[Any]:
 PROFILE_COLUMNS: tuple[sa.ColumnElement[Any], ...] = tuple(_as_text(name) for name in _PROFILE_COLUMN_NAMES)
 #: :data:`PROFILE_COLUMNS` followed by ``create_time`` and ``update_time``.
 RECORD_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (*PROFILE_COLUMNS, _C.c.create_time, _C.c.update_time)
+#: Where each column is in a row selected with :data:`RECORD_COLUMNS` (by name, computed once).
+_AT = {name: i for i, name in enumerate((*_PROFILE_COLUMN_NAMES, "create_time", "update_time"))}
+(
+    _ID,
+    _NAME,
+    _CREDENTIALS,
+    _SPECIALTIES,
+    _APPROACHES,
+    _FORMATS,
+    _SESSION_TYPES,
+    _LANGUAGES,
+    _TIME_ZONE,
+    _WINDOWS,
+    _ACCEPTING,
+    _CURRENT,
+    _MAX,
+    _ACTIVE,
+    _JURISDICTIONS,
+    _CREATED,
+    _UPDATED,
+) = (
+    _AT[name]
+    for name in (
+        "id",
+        "display_name",
+        "credentials",
+        "specialties",
+        "approaches",
+        "formats",
+        "session_types",
+        "languages",
+        "time_zone",
+        "availability_windows",
+        "accepting_new_clients",
+        "caseload_current",
+        "caseload_max",
+        "active",
+        "jurisdictions",
+        "create_time",
+        "update_time",
+    )
+)
 #: Most distinct values each cache of a :class:`ProfileMapper` keeps.
 CACHE_LIMIT = 20_000
 
@@ -164,6 +208,7 @@ def profile_values(profile: CounselorProfile, create_time: datetime, update_time
         "caseload_current": profile.caseload_current,
         "caseload_max": profile.caseload_max,
         "active": profile.active,
+        "jurisdictions": list(profile.jurisdictions),
         "create_time": create_time,
         "update_time": update_time,
     }
@@ -224,43 +269,47 @@ class ProfileMapper:
         """The profile of a row selected with :data:`PROFILE_COLUMNS` (extra trailing columns ignored)."""
         # The hot loop of loading a catalog: cache hits inline, misses in the _new_* methods.
         codes = self._codes
-        credentials = codes.get(row[2])
+        credentials = codes.get(row[_CREDENTIALS])
         if credentials is None:
-            credentials = self._new_codes(row[2])
-        approaches = codes.get(row[4])
+            credentials = self._new_codes(row[_CREDENTIALS])
+        approaches = codes.get(row[_APPROACHES])
         if approaches is None:
-            approaches = self._new_codes(row[4])
-        languages = codes.get(row[7])
+            approaches = self._new_codes(row[_APPROACHES])
+        languages = codes.get(row[_LANGUAGES])
         if languages is None:
-            languages = self._new_codes(row[7])
-        specialties = self._specialties.get(row[3])
+            languages = self._new_codes(row[_LANGUAGES])
+        jurisdictions = codes.get(row[_JURISDICTIONS])
+        if jurisdictions is None:
+            jurisdictions = self._new_codes(row[_JURISDICTIONS])
+        specialties = self._specialties.get(row[_SPECIALTIES])
         if specialties is None:
-            specialties = self._new_specialties(row[3])
-        formats = self._formats.get(row[5])
+            specialties = self._new_specialties(row[_SPECIALTIES])
+        formats = self._formats.get(row[_FORMATS])
         if formats is None:
-            formats = self._new_formats(row[5])
-        session_types = self._session_types.get(row[6])
+            formats = self._new_formats(row[_FORMATS])
+        session_types = self._session_types.get(row[_SESSION_TYPES])
         if session_types is None:
-            session_types = self._new_session_types(row[6])
-        availability = self._availability.get((row[8], row[9]))
+            session_types = self._new_session_types(row[_SESSION_TYPES])
+        availability = self._availability.get((row[_TIME_ZONE], row[_WINDOWS]))
         if availability is None:
-            availability = self._new_availability(row[8], row[9])
+            availability = self._new_availability(row[_TIME_ZONE], row[_WINDOWS])
         return CounselorProfile(
-            row[0],
-            row[1],
-            credentials,
-            specialties,
-            approaches,
-            formats,
-            session_types,
-            languages,
-            availability,
-            bool(row[10]),
-            row[11],
-            row[12],
-            bool(row[13]),
+            id=row[_ID],
+            display_name=row[_NAME],
+            credentials=credentials,
+            specialties=specialties,
+            approaches=approaches,
+            formats=formats,
+            session_types=session_types,
+            languages=languages,
+            availability=availability,
+            accepting_new_clients=bool(row[_ACCEPTING]),
+            caseload_current=row[_CURRENT],
+            caseload_max=row[_MAX],
+            active=bool(row[_ACTIVE]),
+            jurisdictions=jurisdictions,
         )
 
     def record(self, row: Sequence[Any]) -> CounselorRecord:
         """The record of a row selected with :data:`RECORD_COLUMNS`."""
-        return CounselorRecord(self.profile(row), row[14], row[15])
+        return CounselorRecord(self.profile(row), row[_CREATED], row[_UPDATED])

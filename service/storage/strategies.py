@@ -20,8 +20,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
+from matcher.attributes import FACTORS
 from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
-from matcher.strategy import Algorithm, Factor, Strategy
+from matcher.strategy import Algorithm, Strategy
 from service.storage.experiment_tables import STRATEGY_NAME_LENGTH, strategy_table
 from service.storage.pagination import KeysetPagination
 from service.storage.sql_errors import is_duplicate_key
@@ -46,13 +47,13 @@ class StrategyRecord:
     create_time: datetime
 
 
-def _weights_value(weights: Mapping[Factor, float]) -> dict[str, float]:
+def _weights_value(weights: Mapping[str, float]) -> dict[str, float]:
     return {str(factor): float(weight) for factor, weight in weights.items()}
 
 
-def _weights(value: Mapping[str, Any]) -> Mapping[Factor, float]:
-    """Stored weights as a read-only mapping in :class:`Factor` order."""
-    return MappingProxyType({f: float(value[f.value]) for f in Factor if f.value in value})
+def _weights(value: Mapping[str, Any]) -> Mapping[str, float]:
+    """Stored weights as a read-only mapping in ``FACTORS`` order."""
+    return MappingProxyType({f: float(value[f]) for f in FACTORS if f in value})
 
 
 def _strategy(row: Sequence[Any]) -> Strategy:

@@ -12,6 +12,7 @@ child tables. The shapes of the JSON values:
 ``session_types``         ``["individual"]`` (:class:`~matcher.vocabulary.SessionType` values)
 ``languages``             ``["es", "en"]`` (order kept: the first is the main language)
 ``availability_windows``  ``[[0, 540, 1020], ...]`` (day 0=Monday, start_minute, end_minute; local time)
+``jurisdictions``         ``["US-IL", "US-WI"]`` (ISO 3166-2 codes of licensure)
 ========================  ==================================================================
 
 Pairs and triples rather than objects: they parse about twice as fast, which matters
@@ -117,6 +118,9 @@ class CounselorRow(SQLModel, table=True):
     caseload_current: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     caseload_max: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     active: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
+    jurisdictions: list[str] = Field(
+        default_factory=list, sa_column=sa.Column(JsonType, nullable=False, server_default=sa.text("'[]'"))
+    )
     create_time: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     update_time: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
 

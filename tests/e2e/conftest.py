@@ -18,7 +18,7 @@ import pytest
 from attune.v1 import counselor_pb2_grpc, matching_pb2_grpc
 
 ATTUNE = [sys.executable, "-m", "service.cli"]
-DEMO_COUNT = 150
+DEMO_COUNT = 1000  # as `make run` seeds: enough counselors in most states for real lists
 
 
 @dataclass

@@ -26,6 +26,8 @@ MATCH = [
     "Sat 09:00-12:00",
     "--tz",
     "America/Chicago",
+    "--jurisdiction",
+    "US-CA",
 ]
 
 
@@ -47,13 +49,24 @@ def test_match_json_is_machine_readable(demo_service: RunningService) -> None:
 
 
 def test_bad_input_is_a_readable_message_not_a_traceback(demo_service: RunningService) -> None:
-    result = demo_service.cli("match", "--concern", "anxeity", "--language", "xx")
+    result = demo_service.cli(
+        "match", "--concern", "anxeity", "--language", "xx", "--jurisdiction", "Illinois"
+    )
     assert result.returncode == 1
     assert "invalid request" in result.stderr
     assert "intake.concerns[0].concern" in result.stderr and "intake.languages[0]" in result.stderr
+    assert "did you mean 'anxiety'?" in result.stderr and "did you mean 'US-IL'?" in result.stderr
     assert "Traceback" not in result.stderr
     bad_window = demo_service.cli(
-        "match", "--concern", "anxiety", "--language", "en", "--available", "Someday 9-5"
+        "match",
+        "--concern",
+        "anxiety",
+        "--language",
+        "en",
+        "--jurisdiction",
+        "US-CA",
+        "--available",
+        "Someday 9-5",
     )
     assert bad_window.returncode == 2 and "Traceback" not in bad_window.stderr
     too_many = demo_service.cli(*MATCH, "--top", "101")  # the service would cap it at 100: say so first

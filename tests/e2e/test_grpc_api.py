@@ -26,6 +26,7 @@ def good_intake(**changes: object) -> matching_pb2.Intake:
         formats=[common_pb2.SESSION_FORMAT_VIDEO],
         session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
         languages=["en"],
+        jurisdiction="US-CA",
         availability=common_pb2.Availability(
             time_zone="America/Chicago",
             windows=[
@@ -132,12 +133,14 @@ def test_nobody_qualifies_is_ok_with_exclusion_counts(
         (
             {"concerns": [matching_pb2.ConcernPreference(concern="anxeity")]},
             "intake.concerns[0].concern",
-            "anxiety",
+            "did you mean 'anxiety'?",
         ),
-        ({"concerns": []}, "intake.concerns", "anxiety"),
-        ({"languages": ["xx"]}, "intake.languages[0]", "es"),
-        ({"languages": []}, "intake.languages", "ISO 639-1"),
-        ({"approaches": ["hypnosis"]}, "intake.approaches[0]", "cbt"),
+        ({"concerns": []}, "intake.concerns", "at least one concern is required; GetVocabulary"),
+        ({"languages": ["xx"]}, "intake.languages[0]", "unknown language 'xx'; GetVocabulary"),
+        ({"languages": []}, "intake.languages", "at least one language is required; GetVocabulary"),
+        ({"approaches": ["hypnosis"]}, "intake.approaches[0]", "unknown approach 'hypnosis'; GetVocabulary"),
+        ({"jurisdiction": ""}, "intake.jurisdiction", "required: one jurisdiction code"),
+        ({"jurisdiction": "US-XX"}, "intake.jurisdiction", "unknown jurisdiction 'US-XX'; GetVocabulary"),
         ({"formats": [7]}, "intake.formats[0]", "SESSION_FORMAT_VIDEO"),
         ({"session_type": 0}, "intake.session_type", "SESSION_TYPE_INDIVIDUAL"),
         ({"client_id": ""}, "intake.client_id", "pseudonymous"),
@@ -307,6 +310,7 @@ def test_new_counselor_is_ranked_immediately(
         accepting_new_clients=True,
         caseload_max=10,
         active=True,
+        jurisdictions=["US-CA", "US-OR"],
     )
     created = counselor_stub.CreateCounselor(
         counselor_pb2.CreateCounselorRequest(counselor=unique), timeout=TIMEOUT

@@ -2,7 +2,9 @@
 
 ``random_profiles(n, seed)`` builds plausible counselor profiles from the
 vocabularies (a few concerns, approaches and languages each, weekly windows in a
-handful of time zones). It is deliberately independent of ``matcher.synthetic``.
+handful of time zones, licences in a few states). It is deliberately independent of
+``matcher.synthetic``. Jurisdictions are drawn from a generator of their own, seeded by
+the counselor's or client's id, so the other fields do not depend on them.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from collections.abc import Callable
 
 import pytest
 
+from matcher.jurisdictions import JURISDICTIONS
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat, SessionType
 
@@ -30,6 +33,9 @@ _APPROACHES = tuple(APPROACHES)
 _COMMON_LANGUAGES = ("en", "en", "en", "es", "es", "fr", "de", "zh", "ar", "vi", "pt")
 _LANGUAGES = tuple(LANGUAGES)
 _FORMATS = tuple(SessionFormat)
+#: A few states most profiles and intakes are drawn from, so that licensure matches often.
+_STATES = ("US-IL", "US-IL", "US-NY", "US-CA", "US-TX", "US-WA")
+_JURISDICTIONS = tuple(JURISDICTIONS)
 _SESSION_TYPES = tuple(SessionType)
 
 
@@ -40,6 +46,20 @@ def _windows(r: random.Random, count: int) -> tuple[WeeklyWindow, ...]:
         end = min(24 * 60, start + r.randrange(1, 13) * 30)
         out.append(WeeklyWindow(r.randrange(7), start, end))
     return tuple(out)
+
+
+def random_jurisdictions(seed: str) -> tuple[str, ...]:
+    """Licences: usually one or two common states, sometimes many, sometimes none on file."""
+    r = random.Random(seed)
+    roll = r.random()
+    if roll < 0.03:
+        return ()
+    chosen = {r.choice(_STATES)}
+    if roll < 0.08:
+        chosen.update(r.sample(_JURISDICTIONS, r.randint(5, 30)))
+    elif roll < 0.3:
+        chosen.add(r.choice(_JURISDICTIONS))
+    return tuple(sorted(chosen))
 
 
 def random_profile(r: random.Random, counselor_id: str) -> CounselorProfile:
@@ -65,6 +85,7 @@ def random_profile(r: random.Random, counselor_id: str) -> CounselorProfile:
         caseload_current=r.randint(0, caseload_max + 2),
         caseload_max=caseload_max,
         active=r.random() < 0.95,
+        jurisdictions=random_jurisdictions(counselor_id),
     )
 
 
@@ -95,6 +116,7 @@ def random_intake(r: random.Random) -> Intake:
         formats=tuple(r.sample(_FORMATS, r.randint(0, 2))),
         approaches=tuple(r.sample(_APPROACHES, r.randint(0, 3))),
         availability=availability,
+        jurisdiction=random.Random(f"{concerns}{languages}").choice(_STATES),
     )
 
 

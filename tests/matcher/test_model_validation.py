@@ -40,9 +40,10 @@ def test_every_problem_of_an_intake_is_listed_with_its_field() -> None:
         ("en",),
         formats=(SessionFormat.VIDEO, "hologram"),  # type: ignore[arg-type]
         availability=Availability("Asia/Kathmandu", (WeeklyWindow(0, 600, 660),)),
+        jurisdiction="US-IL",
     )
     with pytest.raises(InvalidInput) as error:
         validate_intake(intake)
     fields = {v.field: v.description for v in error.value.violations}
     assert set(fields) == {"formats[1]", "availability.time_zone"}
-    assert fields["formats[1]"] == "unknown value 'hologram'; allowed: video, phone, in_person"
+    assert fields["formats[1]"] == "unknown format 'hologram'; allowed: video, phone, in_person"

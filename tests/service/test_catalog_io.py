@@ -125,7 +125,10 @@ def test_csv_three_bad_rows_are_all_reported() -> None:
         (6, "caseload_max"),
     ]
     messages = [e.message for e in info.value.errors]
-    assert messages[0].startswith("unknown language 'english'; allowed: am, ar,")
+    assert messages[0] == (
+        "unknown language 'english'; did you mean 'en'? GetVocabulary (`attune vocabulary`) lists the "
+        "language codes"
+    )
     assert "bad time '9' in 'Thursday 9-12'" in messages[1]
     assert messages[2] == "bad proficiency 'expert' in 'anxiety:expert': allowed: primary, secondary"
     assert messages[3] == "expected a whole number, got 'twenty'"

@@ -158,6 +158,7 @@ def _profile_from_proto(
         caseload_current=msg.caseload_current,
         caseload_max=msg.caseload_max,
         active=msg.active,
+        jurisdictions=tuple(msg.jurisdictions),
     )
 
 
@@ -229,6 +230,7 @@ def profile_to_proto(p: CounselorProfile) -> counselor_pb2.Counselor:
         caseload_current=p.caseload_current,
         caseload_max=p.caseload_max,
         active=p.active,
+        jurisdictions=list(p.jurisdictions),
     )
 
 
@@ -251,6 +253,7 @@ def intake_from_proto(msg: matching_pb2.Intake, path: str = "intake") -> Intake:
             if has_availability
             else None
         ),
+        jurisdiction=msg.jurisdiction,
     )
     _validated(lambda: validate_intake(intake), path, out)
     return intake
@@ -291,6 +294,7 @@ def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
         session_type=_encode(intake.session_type, _TYPES),
         approaches=list(intake.approaches),
         languages=list(intake.languages),
+        jurisdiction=intake.jurisdiction,
     )
     if intake.availability is not None:
         msg.availability.CopyFrom(_availability_to_proto(intake.availability))

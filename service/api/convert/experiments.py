@@ -8,11 +8,12 @@ from datetime import datetime
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
 from attune.v1 import experiment_pb2, matching_pb2
+from matcher.attributes import FACTORS
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.experiments import Arm, Experiment, ExperimentStatus, Report
 from matcher.experiments import Interval as DomainInterval
 from matcher.experiments.outcomes import OutcomeEvent
-from matcher.strategy import Algorithm, Factor, Strategy
+from matcher.strategy import Algorithm, Strategy
 from service.experimentation import ExperimentChanges
 from service.storage.experiments import ExperimentRecord
 from service.storage.strategies import StrategyRecord
@@ -83,15 +84,14 @@ def strategy_from_proto(msg: experiment_pb2.Strategy) -> Strategy:
     if algorithm is None:
         allowed = ", ".join(experiment_pb2.StrategyAlgorithm.Name(n) for n in _ALGORITHMS)
         out.append(FieldViolation("strategy.algorithm", f"required; allowed: {allowed}"))
-    weights: dict[Factor, float] = {}
+    weights: dict[str, float] = {}
     for i, w in enumerate(msg.weights):
-        try:
-            factor = Factor(w.factor)
-        except ValueError:
+        factor = w.factor
+        if factor not in FACTORS:
             out.append(
                 FieldViolation(
                     f"strategy.weights[{i}].factor",
-                    f"unknown factor {w.factor!r}; allowed: {', '.join(Factor)}",
+                    f"unknown factor {w.factor!r}; allowed: {', '.join(FACTORS)}",
                 )
             )
             continue
@@ -100,7 +100,7 @@ def strategy_from_proto(msg: experiment_pb2.Strategy) -> Strategy:
         weights[factor] = w.weight
     if out:
         raise InvalidInput(out)
-    full = {f: weights.get(f, 0.0) for f in Factor}
+    full = {f: weights.get(f, 0.0) for f in FACTORS}
     return Strategy(msg.name, 1, algorithm or Algorithm.WEIGHTED, full, msg.description)
 
 
@@ -112,7 +112,7 @@ def strategy_to_proto(record: StrategyRecord) -> experiment_pb2.Strategy:
         name=s.name,
         version=s.version,
         algorithm=algorithm,
-        weights=[experiment_pb2.FactorWeight(factor=f.value, weight=w) for f, w in s.weights.items()],
+        weights=[experiment_pb2.FactorWeight(factor=f, weight=w) for f, w in s.weights.items()],
         description=s.description,
         builtin=record.builtin,
         create_time=_timestamp(record.create_time),

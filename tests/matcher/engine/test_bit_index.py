@@ -7,9 +7,11 @@ import numpy.typing as npt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.availability import SLOT_WORDS
+from matcher.attributes import Storage
+from matcher.availability import SLOT_WORDS, SLOTS_PER_WEEK
 from matcher.engine import bit_index
 from matcher.engine.encoding import Columns, encode_profiles
+from matcher.engine.layout import GRADE_SHIFT, LAYOUT, SLOT_ROW
 from matcher.synthetic import synthetic_counselors
 
 _POOL = encode_profiles(synthetic_counselors(400, seed=3))
@@ -27,13 +29,21 @@ def _packed(cols: Columns) -> npt.NDArray[np.uint64]:
             padded = np.concatenate([column, np.zeros(words * 64 - n, dtype=np.uint8)])
             out[offset + b] = np.packbits(padded, bitorder="little").view(np.uint64)
 
-    put(cols.flags, bit_index.FLAG_ROWS, 8)
-    put(cols.formats, bit_index.FORMAT_ROWS, 8)
-    put(cols.session_types, bit_index.SESSION_TYPE_ROWS, 8)
-    put(cols.concerns, bit_index.CONCERN_ROWS, 64)
-    put(cols.languages, bit_index.LANGUAGE_ROWS, 64)
+    for p in LAYOUT.values():
+        if p.flag:
+            put(cols.flags >> np.uint8(p.flag.bit_length() - 1), p.index_row, 1)
+        if p.words and p.index_row >= 0:
+            span = (
+                max(p.positions.values())
+                + 1
+                + (GRADE_SHIFT if p.attribute.storage == Storage.GRADED_CODES else 0)
+            )
+            for w in range(p.words):
+                put(cols.codes[p.word + w], p.index_row + 64 * w, min(64, span - 64 * w))
+        if p.on_file_row >= 0:
+            put((cols.codes[p.word : p.word + p.words] != 0).any(axis=0), p.on_file_row, 1)
     for w in range(SLOT_WORDS):
-        put(cols.slot_words[w], bit_index.SLOT_ROWS + 64 * w, 64)
+        put(cols.slot_words[w], SLOT_ROW + 64 * w, min(64, SLOTS_PER_WEEK - 64 * w))
     return out
 
 

@@ -18,14 +18,15 @@ from unittest.mock import patch
 import numpy as np
 import pytest
 
+from matcher.attributes import FILTERS
 from matcher.engine import kernel
-from matcher.engine.query import encode_intake
-from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.engine.query import compile_query
+from matcher.engine.ranking import Ranking, rank
 from matcher.engine.reference import rank_reference
 from matcher.engine.scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM, WORDS
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Intake, WeeklyWindow
-from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Factor, Strategy
+from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Strategy
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 from tests.matcher.conftest import random_intake, random_profile
 
@@ -53,7 +54,7 @@ def _intakes(count: int, seed: int) -> list[Intake]:
 
 def _full_sort(snapshot: CatalogSnapshot, q: kernel.KernelQuery, k: int) -> tuple[list[int], list[float]]:
     """The top ``k`` by sorting every eligible counselor's total (score desc, row asc)."""
-    rows, _ = kernel.eligible_rows(snapshot.columns, q)
+    rows, _ = kernel.eligible_rows(snapshot.columns, snapshot.index, q)
     _, totals = kernel.score_rows(snapshot.columns, q, rows)
     order = np.lexsort((rows, -totals))[:k]
     return rows[order].tolist(), totals[order].tolist()
@@ -74,9 +75,9 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
     cols = snapshot.columns
     intakes = _intakes(10, seed=k) + synthetic_intakes(10, seed=k) + [worst_case_intake(k)]
     for intake in intakes:
-        q = kernel.kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
+        q = compile_query(intake, DEFAULT_STRATEGY).kernel
         expected_rows, expected_totals = _full_sort(snapshot, q, k)
-        eligible, excluded = kernel.eligible_rows(cols, q)
+        eligible, excluded = kernel.eligible_rows(cols, snapshot.index, q)
         index = snapshot.index
         runs = [kernel._top_k_serial(cols, index, q, k)] + [
             kernel._top_k_parallel(cols, index, q, k, chunks) for chunks in (1, 2, 3, 8, 29, 400)
@@ -84,7 +85,7 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
         for rows, totals, factors, counts, eligible_count in runs:
             assert rows.tolist() == expected_rows
             assert totals.tolist() == expected_totals  # the same floats, bit for bit
-            assert factors.shape == (len(expected_rows), 4)
+            assert factors.shape == (len(expected_rows), q.factor_kinds.shape[0])
             assert counts.tolist() == excluded.tolist()
             assert eligible_count == eligible.shape[0]
 
@@ -102,14 +103,14 @@ def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
     intakes = [i for i in synthetic_intakes(60, seed=11) if i.availability is not None]
     counted = 0
     for intake in intakes:
-        q = kernel.kernel_query(encode_intake(intake, strategy))
-        counted += COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW and q.weights[3] > 0
+        q = compile_query(intake, strategy).kernel
+        counted += COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW and q.weights[q.slot_factor] > 0
         for k in (1, 10):
             expected_rows, expected_totals = _full_sort(varied, q, k)
             rows, totals, _, _, _ = kernel._top_k_serial(varied.columns, varied.index, q, k)
             assert rows.tolist() == expected_rows
             assert totals.tolist() == expected_totals
-    assert counted >= 20 or strategy.weights.get(Factor.AVAILABILITY, 0.0) == 0.0
+    assert counted >= 20 or strategy.weights.get("availability", 0.0) == 0.0
 
 
 def test_the_tied_catalog_ranks_like_the_reference(tied: CatalogSnapshot) -> None:
@@ -125,12 +126,12 @@ def test_exclusions_count_every_failure_at_scale(tied: CatalogSnapshot) -> None:
     intake = dataclasses.replace(
         _intakes(1, seed=5)[0], availability=Availability("UTC", (WeeklyWindow(0, 0, 30),))
     )
-    q = kernel.kernel_query(encode_intake(intake, DEFAULT_STRATEGY))
+    q = compile_query(intake, DEFAULT_STRATEGY).kernel
     result = kernel.top_k(tied.columns, tied.index, q, 10)
     slots = tied.slot_words[0] & np.uint64(1)
-    assert result.excluded[list(HardFilter).index(HardFilter.AVAILABILITY)] == int((slots == 0).sum())
-    active = (tied.flags & 1) != 0
-    assert result.excluded[list(HardFilter).index(HardFilter.ACTIVE)] == int((~active).sum())
+    assert result.excluded[list(FILTERS).index("availability")] == int((slots == 0).sum())
+    active = tied.flag("active")
+    assert result.excluded[list(FILTERS).index("active")] == int((~active).sum())
 
 
 def test_compiled_once_whatever_the_intake(tied: CatalogSnapshot) -> None:

@@ -7,11 +7,12 @@ import random
 
 import pytest
 
-from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.attributes import FILTERS
+from matcher.engine.ranking import Ranking, rank
 from matcher.engine.reference import rank_reference, score_profile
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Factor, Strategy
+from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 from tests.matcher.conftest import random_intake, random_profiles
 
@@ -34,6 +35,7 @@ def counselor(counselor_id: str, **kwargs: object) -> CounselorProfile:
         "formats": (VIDEO,),
         "caseload_current": 3,
         "caseload_max": 10,
+        "jurisdictions": ("US-IL",),
     }
     values.update(kwargs)
     return CounselorProfile(**values)  # type: ignore[arg-type]
@@ -51,6 +53,7 @@ CLIENT = Intake(
     availability=Availability(
         "America/Chicago", (WeeklyWindow(1, 18 * H, 22 * H), WeeklyWindow(3, 18 * H, 22 * H))
     ),
+    jurisdiction="US-IL",
 )
 
 # Ana, in Berlin (UTC+1): Wed 01:00-05:00 local = Wed 00:00-04:00 UTC = the client's Tuesday evening.
@@ -112,10 +115,10 @@ def test_hand_checked_order_scores_and_factors(snapshot: CatalogSnapshot) -> Non
     assert ranking.results[0].display_name == "Ana"
     ana = ranking.results[0]
     assert [f.factor for f in ana.factors] == [
-        Factor.CONCERN,
-        Factor.APPROACH,
-        Factor.LANGUAGE,
-        Factor.AVAILABILITY,
+        "concern",
+        "approach",
+        "language",
+        "availability",
     ]
     assert [f.score for f in ana.factors] == pytest.approx([0.875, 1.0, 1.0, 0.5])
     assert [f.weight for f in ana.factors] == pytest.approx([0.40, 0.15, 0.20, 0.25])
@@ -150,12 +153,14 @@ def test_exclusion_counts(snapshot: CatalogSnapshot) -> None:
     ranking = rank(snapshot, CLIENT)
     assert ranking.eligible_count == 4
     assert dict(ranking.exclusions) == {
-        HardFilter.ACTIVE: 2,  # zed, uma
-        HardFilter.CAPACITY: 2,  # yan, uma
-        HardFilter.LANGUAGE: 1,  # yan
-        HardFilter.FORMAT: 1,  # xia
-        HardFilter.SESSION_TYPE: 1,  # wes
-        HardFilter.AVAILABILITY: 1,  # vic
+        "active": 2,  # zed, uma
+        "capacity": 2,  # yan, uma
+        "licensure": 0,
+        "licensure_missing": 0,
+        "language": 1,  # yan
+        "format": 1,  # xia
+        "session_type": 1,  # wes
+        "availability": 1,  # vic
     }
 
 
@@ -171,7 +176,7 @@ def test_filters_that_do_not_apply_count_zero_and_weights_are_renormalised(snaps
     # renormalised to 2/3 and 1/3. Ana: (0.40*0.875 + 0.20*1) / 0.60 = 0.55 / 0.6.
     broad = dataclasses.replace(CLIENT, formats=(), approaches=(), availability=None)
     ranking = rank(snapshot, broad)
-    assert ranking.exclusions[HardFilter.FORMAT] == 0 and ranking.exclusions[HardFilter.AVAILABILITY] == 0
+    assert ranking.exclusions["format"] == 0 and ranking.exclusions["availability"] == 0
     assert ranking.eligible_count == 6  # xia and vic now qualify
     # cho: (0.40*1 + 0.20*1)/0.6 = 1; ana, vic, xia: 0.55/0.6;
     # abe, ben: (0.40*0.375 + 0.20*0.5)/0.6 = 0.25/0.6
@@ -185,15 +190,15 @@ def test_filters_that_do_not_apply_count_zero_and_weights_are_renormalised(snaps
     ]
     ana = ranking.results[1]
     assert [(f.factor, f.weight) for f in ana.factors] == [
-        (Factor.CONCERN, pytest.approx(2 / 3)),
-        (Factor.LANGUAGE, pytest.approx(1 / 3)),
+        ("concern", pytest.approx(2 / 3)),
+        ("language", pytest.approx(1 / 3)),
     ]
 
 
 def test_zero_weights_for_every_applicable_factor_fall_back_to_equal_weights(
     snapshot: CatalogSnapshot,
 ) -> None:
-    approach_only = Strategy("approach-only", 1, Algorithm.WEIGHTED, {Factor.APPROACH: 1.0})
+    approach_only = Strategy("approach-only", 1, Algorithm.WEIGHTED, {"approach": 1.0})
     broad = dataclasses.replace(CLIENT, formats=(), approaches=(), availability=None)
     ranking = rank(snapshot, broad, approach_only)
     # concern and language weigh 1/2 each:
@@ -207,8 +212,8 @@ def test_nobody_qualifies(snapshot: CatalogSnapshot) -> None:
     yiddish = dataclasses.replace(CLIENT, languages=("yi",))
     ranking = rank(snapshot, yiddish)
     assert ranking.results == () and ranking.eligible_count == 0
-    assert ranking.exclusions[HardFilter.LANGUAGE] == 10
-    assert ranking.exclusions[HardFilter.ACTIVE] == 2
+    assert ranking.exclusions["language"] == 10
+    assert ranking.exclusions["active"] == 2
     assert rank(CatalogSnapshot.build([], 1), CLIENT).results == ()
 
 
@@ -235,7 +240,7 @@ def test_window_crossing_midnight_and_the_end_of_the_week() -> None:
     ranking = rank(CatalogSnapshot.build(catalog, 1), client, AVAILABILITY_FIRST)
     assert [r.counselor_id for r in ranking.results] == ["mon-early", "tokyo", "berlin"]
     assert [r.factors[-1].score for r in ranking.results] == [0.25, 0.25, 0.125]
-    assert ranking.exclusions[HardFilter.AVAILABILITY] == 1
+    assert ranking.exclusions["availability"] == 1
     # availability-first without approach: 0.25 + 0.15 + 0.50 renormalised over 0.90
     assert ranking.results[0].score == pytest.approx((0.25 * 0.875 + 0.15 * 1.0 + 0.50 * 0.25) / 0.90)
     assert ranking.results[0].reasons[-1] == "free Sun evening: 1 of your 4 hours"
@@ -262,8 +267,8 @@ def test_random_eligible_is_seeded_and_draws_only_eligible_counselors(snapshot: 
 def test_reference_agrees_on_the_hand_built_catalog(snapshot: CatalogSnapshot) -> None:
     assert scores(rank(snapshot, CLIENT)) == rank_reference(CATALOG, CLIENT, DEFAULT_STRATEGY, 10)
     failed = {p.id: score_profile(p, CLIENT, DEFAULT_STRATEGY).failed for p in CATALOG}
-    assert failed["uma"] == {HardFilter.ACTIVE, HardFilter.CAPACITY}
-    assert failed["yan"] == {HardFilter.CAPACITY, HardFilter.LANGUAGE}
+    assert failed["uma"] == {"active", "capacity"}
+    assert failed["yan"] == {"capacity", "language"}
     assert failed["ana"] == frozenset()
 
 
@@ -278,7 +283,7 @@ def test_fast_path_matches_the_reference_on_a_random_catalog() -> None:
         assert scores(ranking) == rank_reference(profiles, client, strategy, 25, seed=i)
         failed = [score_profile(p, client, strategy).failed for p in profiles]
         assert ranking.eligible_count == sum(1 for f in failed if not f)
-        assert dict(ranking.exclusions) == {h: sum(1 for f in failed if h in f) for h in HardFilter}
+        assert dict(ranking.exclusions) == {h: sum(1 for f in failed if h in f) for h in FILTERS}
 
 
 def test_windows_without_any_slot_exclude_everybody(snapshot: CatalogSnapshot) -> None:
@@ -286,5 +291,5 @@ def test_windows_without_any_slot_exclude_everybody(snapshot: CatalogSnapshot) -
     # the client gave windows, so the availability filter applies, and nobody shares a slot.
     empty = dataclasses.replace(CLIENT, availability=Availability("UTC", (WeeklyWindow(0, 60, 60),)))
     ranking = rank(snapshot, empty)
-    assert ranking.results == () and ranking.exclusions[HardFilter.AVAILABILITY] == 10
+    assert ranking.results == () and ranking.exclusions["availability"] == 10
     assert rank_reference(CATALOG, empty, DEFAULT_STRATEGY, 10) == []

@@ -15,8 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from matcher.attributes import FACTORS, FILTERS
 from matcher.engine import kernel
-from matcher.engine.ranking import HardFilter, Ranking, rank
+from matcher.engine.ranking import Ranking, rank
 from matcher.engine.reference import rank_reference, score_profile
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import (
@@ -27,12 +28,13 @@ from matcher.model import (
     Specialty,
     WeeklyWindow,
 )
-from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Factor, Strategy
+from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Strategy
 from matcher.vocabulary import CONCERNS, Proficiency, SessionFormat, SessionType
 
 CONCERN_CODES = ("anxiety", "depression", "grief", "trauma", "stress")
 APPROACH_CODES = ("cbt", "dbt", "emdr", "act")
 LANGUAGE_CODES = ("en", "es", "fr")
+JURISDICTION_CODES = ("US-IL", "US-NY", "US-PR")
 ZONES = ("UTC", "America/Chicago", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")
 PROFICIENCIES = (Proficiency.PRIMARY, Proficiency.SECONDARY)
 
@@ -80,6 +82,7 @@ def profiles_for(counselor_id: str) -> st.SearchStrategy[CounselorProfile]:
         caseload_current=st.integers(0, 2),
         caseload_max=st.integers(0, 3),
         active=st.sampled_from([True, True, True, False]),
+        jurisdictions=subsets(JURISDICTION_CODES, max_size=2),
     )
 
 
@@ -98,6 +101,7 @@ intakes = st.builds(
     formats=st.lists(st.sampled_from(list(SessionFormat)), unique=True, max_size=2).map(tuple),
     approaches=subsets(APPROACH_CODES),
     availability=st.none() | availability(min_windows=1),
+    jurisdiction=st.sampled_from(JURISDICTION_CODES),
 )
 
 weights = st.sampled_from([0.0, 0.1, 0.25, 1.0, 3.0])
@@ -106,7 +110,7 @@ strategies = st.sampled_from(BUILTIN_STRATEGIES) | st.builds(
     name=st.just("custom"),
     version=st.just(1),
     algorithm=st.just(Algorithm.WEIGHTED),
-    weights=st.fixed_dictionaries({f: weights for f in Factor}),
+    weights=st.fixed_dictionaries({f: weights for f in FACTORS}),
 )
 
 
@@ -122,6 +126,7 @@ def star(concern: str = "anxiety") -> CounselorProfile:
         languages=LANGUAGE_CODES,
         availability=Availability("UTC", tuple(WeeklyWindow(d, 0, 24 * 60) for d in range(7))),
         caseload_max=5,
+        jurisdictions=JURISDICTION_CODES,
     )
 
 
@@ -233,7 +238,7 @@ def test_fast_path_equals_the_reference(
         assert abs(result.score - score) <= 1e-9
     failed = [score_profile(p, intake, strategy).failed for p in profiles]
     assert ranking.eligible_count == sum(1 for f in failed if not f)
-    assert dict(ranking.exclusions) == {h: sum(1 for f in failed if h in f) for h in HardFilter}
+    assert dict(ranking.exclusions) == {h: sum(1 for f in failed if h in f) for h in FILTERS}
     for result in ranking.results:
         reference = score_profile(next(p for p in profiles if p.id == result.counselor_id), intake, strategy)
         assert {f.factor: f.score for f in result.factors} == reference.factors

@@ -18,7 +18,7 @@ from matcher.engine.ranking import rank
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.explain.reasons import ReasonWriter
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.strategy import DEFAULT_STRATEGY, Factor, Strategy
+from matcher.strategy import DEFAULT_STRATEGY, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 H = 60
@@ -33,6 +33,7 @@ def counselor(counselor_id: str, **kwargs: object) -> CounselorProfile:
         "session_types": (SessionType.INDIVIDUAL,),
         "formats": (SessionFormat.VIDEO,),
         "caseload_max": 10,
+        "jurisdictions": ("US-NY",),
     }
     values.update(kwargs)
     return CounselorProfile(**values)  # type: ignore[arg-type]
@@ -65,6 +66,7 @@ CLIENT_1 = Intake(
     ("en",),
     approaches=("cbt",),
     availability=utc((0, 19 * H, 21 * H)),
+    jurisdiction="US-NY",
 )
 CLIENT_2 = Intake(
     "client-2",
@@ -72,6 +74,7 @@ CLIENT_2 = Intake(
     ("fr", "en"),
     formats=(SessionFormat.IN_PERSON,),
     availability=Availability("America/Chicago", (WeeklyWindow(0, 9 * H, 11 * H),)),
+    jurisdiction="US-NY",
 )
 ANA_FOR_1 = (
     "treats anxiety (primary) and grief",
@@ -136,7 +139,7 @@ def test_factor_scores_follow_each_strategys_weights(
     other = Strategy(
         "other",
         1,
-        weights={Factor.CONCERN: 1.0, Factor.APPROACH: 1.0, Factor.LANGUAGE: 1.0, Factor.AVAILABILITY: 1.0},
+        weights={"concern": 1.0, "approach": 1.0, "language": 1.0, "availability": 1.0},
     )
     for strategy in (DEFAULT_STRATEGY, other, DEFAULT_STRATEGY):
         for client in (CLIENT_1, CLIENT_2, CLIENT_1):

@@ -10,9 +10,9 @@ from matcher.engine.score_bounds import MAX_CORNERS, corners
 
 
 def _bound(terms: np.ndarray, best: np.ndarray, slot_terms: np.ndarray, c: int, s: int) -> float:
-    total: float = terms[0, c] + best[1]
-    total += best[2]
-    total += slot_terms[s]
+    total: float = 0.0
+    for term in (terms[0, c], best[1], best[2], slot_terms[s]):
+        total += term
     return total
 
 
@@ -38,7 +38,7 @@ def test_every_pair_whose_bound_beats_kth_is_past_a_corner(
 ) -> None:
     terms, best, slot_terms, kth, concern_most = tables
     out = np.empty((concern_most + 1, 2), dtype=np.int64)
-    found = corners(terms, best, slot_terms, kth, out)
+    found = corners(terms, best, 0, 3, slot_terms, kth, out)
     assert found <= MAX_CORNERS
     past = {
         (c, s)

@@ -10,9 +10,9 @@ import numpy as np
 import pytest
 
 from matcher.availability import SLOT_WORDS, availability_bits
-from matcher.engine.bitsets import APPROACH_BITS, CONCERN_BITS, FORMAT_BITS, LANGUAGE_BITS, SESSION_TYPE_BITS
 from matcher.engine.chunked import CHUNK, Chunked
-from matcher.engine.snapshot import FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
+from matcher.engine.layout import CODE_WORDS, INDEX_ROWS, LAYOUT
+from matcher.engine.snapshot import CatalogSnapshot
 from matcher.errors import NotFound
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
@@ -38,6 +38,7 @@ def ana() -> CounselorProfile:
         availability=Availability("Europe/Berlin", (WeeklyWindow(2, 60, 300),)),
         caseload_current=3,
         caseload_max=10,
+        jurisdictions=("US-IL", "US-WI"),
     )
 
 
@@ -56,15 +57,21 @@ def test_columns_of_a_hand_built_profile() -> None:
     snap = CatalogSnapshot.build([full, ana()], version=7)
     assert snap.version == 7 and len(snap) == snap.size == 2
     assert snap.ids == ("ana", "bob")  # rows sorted by id
-    assert snap.flags.tolist() == [FLAG_ACTIVE | FLAG_HAS_ROOM, 0]
-    assert snap.active.tolist() == [True, False] and snap.has_room.tolist() == [True, False]
+    assert snap.columns.flags.tolist() == [0b11, 0]  # active, capacity
+    assert snap.flag("active").tolist() == [True, False] and snap.flag("capacity").tolist() == [True, False]
+
+    def bits(name: str, *codes: str) -> int:
+        return sum(1 << LAYOUT[name].positions[c] for c in codes)
+
     # Trauma listed as secondary and primary counts as primary only.
-    assert int(snap.primary[0]) == CONCERN_BITS["anxiety"] | CONCERN_BITS["trauma"]
-    assert int(snap.secondary[0]) == CONCERN_BITS["grief"]
-    assert int(snap.approaches[0]) == APPROACH_BITS["cbt"] | APPROACH_BITS["emdr"]
-    assert int(snap.languages[0]) == LANGUAGE_BITS["es"] | LANGUAGE_BITS["en"]
-    assert int(snap.formats[0]) == FORMAT_BITS["video"] | FORMAT_BITS["phone"] == 0b011
-    assert int(snap.session_types[0]) == SESSION_TYPE_BITS["couples"] == 0b010
+    primary, secondary = snap.grades("concern")
+    assert int(primary[0]) == bits("concern", "anxiety", "trauma")
+    assert int(secondary[0]) == bits("concern", "grief")
+    assert int(snap.codes("approach")[0]) == bits("approach", "cbt", "emdr")
+    assert int(snap.codes("language")[0]) == bits("language", "es", "en")
+    assert int(snap.codes("format")[0]) == bits("format", "video", "phone") == 0b011
+    assert int(snap.codes("session_type")[0]) == bits("session_type", "couples") == 0b010
+    assert int(snap.codes("licensure")[0]) == bits("licensure", "US-IL", "US-WI")
     # Berlin (UTC+1) Wed 01:00-05:00 = Wed 00:00-04:00 UTC = slots 96..103 = bits 32..39 of word 1.
     assert snap.availability.shape == (2, SLOT_WORDS)
     assert snap.availability[0].tolist() == [0, 0xFF << 32, 0, 0, 0, 0]
@@ -87,7 +94,7 @@ def test_lookups_and_errors() -> None:
 def test_arrays_are_read_only() -> None:
     snap = CatalogSnapshot.build([ana()], 1)
     with pytest.raises(ValueError, match="read-only"):
-        snap.concerns[0] = 0
+        snap.columns.codes[0, 0] = 0
     with pytest.raises(ValueError, match="read-only"):
         snap.slot_words[0, 0] = 0
 
@@ -100,13 +107,14 @@ def test_empty_catalog() -> None:
     assert len(grown.with_delete("ana", 3)) == 0
 
 
-def test_availability_agrees_with_the_profiles_and_memory_is_142_bytes_per_counselor() -> None:
+def test_availability_agrees_with_the_profiles_and_memory_is_under_160_bytes_per_counselor() -> None:
     profiles = random_profiles(512, seed=11)
     snap = CatalogSnapshot.build(profiles, 1)
-    # flags, formats, session types: 1 byte each; 3 uint64 code sets; 6 uint64 slot words: 75 bytes.
-    assert snap.columns.nbytes == 75 * len(snap)
-    # The bit index: 536 bitmaps (8 per uint8 column, 64 per uint64 word; approaches not indexed): 67 bytes.
-    assert snap.nbytes == 142 * len(snap)
+    # flags: 1 byte; a uint64 word per code attribute (CODE_WORDS of them); 6 uint64 slot words.
+    assert snap.columns.nbytes == (1 + 8 * CODE_WORDS + 8 * SLOT_WORDS) * len(snap) == 97 * len(snap)
+    # The bit index: a bitmap per flag, filtering or graded code, "on file" row and weekly slot.
+    assert snap.nbytes == snap.columns.nbytes + INDEX_ROWS * len(snap) // 8
+    assert snap.nbytes < 160 * len(snap)
     for row, p in enumerate(snap.profiles):
         assert np.array_equal(snap.availability[row], availability_bits(p.availability)), p.id
 
@@ -161,8 +169,8 @@ def test_changes_leave_the_old_snapshot_intact_and_share_unchanged_columns() -> 
     full = dataclasses.replace(target, caseload_current=target.caseload_max)
     changed = snap.with_upsert(full, 2)
     assert changed.profile(target.id) is full and changed.ids is snap.ids
-    assert changed.concerns is snap.concerns and changed.slot_words is snap.slot_words
-    assert changed.flags is not snap.flags
+    assert changed.columns.codes is snap.columns.codes and changed.slot_words is snap.slot_words
+    assert changed.columns.flags is not snap.columns.flags
     same = snap.with_upsert(target, 3)
     assert all(a is b for a, b in zip(same.columns.arrays(), snap.columns.arrays(), strict=True))
     snap.with_delete(target.id, 4)

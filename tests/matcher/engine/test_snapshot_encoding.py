@@ -10,18 +10,12 @@ from typing import Any, TypeVar
 import numpy as np
 import pytest
 
+from matcher.attributes import Storage
 from matcher.availability import SLOT_WORDS, availability_bits
 from matcher.engine import snapshot
-from matcher.engine.bitsets import (
-    APPROACH_BITS,
-    CONCERN_BITS,
-    FORMAT_BITS,
-    LANGUAGE_BITS,
-    SESSION_TYPE_BITS,
-    mask_of,
-)
-from matcher.engine.encoding import CONCERN_SHIFT, Columns, encode_profiles
-from matcher.engine.snapshot import ENCODE_BATCH, FLAG_ACTIVE, FLAG_HAS_ROOM, CatalogSnapshot
+from matcher.engine.encoding import Columns, encode_profiles
+from matcher.engine.layout import CODE_WORDS, FLAG_ATTRIBUTES, GRADE_SHIFT, LAYOUT
+from matcher.engine.snapshot import ENCODE_BATCH, CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.synthetic import synthetic_counselors
 from matcher.vocabulary import Proficiency
@@ -30,37 +24,34 @@ from tests.matcher.conftest import random_profiles
 T = TypeVar("T")
 
 
+def _bits(positions: dict[str, int] | Any, codes: Sequence[object]) -> int:
+    return sum(1 << positions[c] for c in set(codes))
+
+
 def reference_columns(profiles: Sequence[CounselorProfile]) -> Columns:
     """The columns of ``profiles`` computed one profile at a time, with no shortcut."""
-    rows = []
-    for p in profiles:
-        primary = mask_of(
-            [s.concern for s in p.specialties if s.proficiency == Proficiency.PRIMARY], CONCERN_BITS
-        )
-        treated = mask_of([s.concern for s in p.specialties], CONCERN_BITS)
-        rows.append(
-            (
-                (FLAG_ACTIVE if p.active else 0) | (FLAG_HAS_ROOM if p.has_room else 0),
-                mask_of(p.formats, FORMAT_BITS),
-                mask_of(p.session_types, SESSION_TYPE_BITS),
-                primary | treated << CONCERN_SHIFT,
-                mask_of(p.approaches, APPROACH_BITS),
-                mask_of(p.languages, LANGUAGE_BITS),
-            )
-        )
-    flags, formats, session_types, concerns, approaches, languages = (
-        zip(*rows, strict=True) if rows else [()] * 6
-    )
+    flags = np.zeros(len(profiles), dtype=np.uint8)
+    codes = np.zeros((CODE_WORDS, len(profiles)), dtype=np.uint64)
+    for row, p in enumerate(profiles):
+        for a in FLAG_ATTRIBUTES:
+            flags[row] |= LAYOUT[a.name].flag if getattr(p, a.counselor_field) else 0
+        for place in LAYOUT.values():
+            a = place.attribute
+            if not a.has_codes:
+                continue
+            held = getattr(p, a.counselor_field)
+            if a.storage == Storage.GRADED_CODES:
+                primary = _bits(
+                    place.positions, [s.concern for s in held if s.proficiency == Proficiency.PRIMARY]
+                )
+                value = primary | _bits(place.positions, [s.concern for s in held]) << GRADE_SHIFT
+            else:
+                value = _bits(place.positions, held)
+            for w in range(place.words):
+                codes[place.word + w, row] = value >> (64 * w) & (2**64 - 1)
     slots = [availability_bits(p.availability) for p in profiles]
-    return Columns(
-        flags=np.array(flags, dtype=np.uint8),
-        formats=np.array(formats, dtype=np.uint8),
-        session_types=np.array(session_types, dtype=np.uint8),
-        concerns=np.array(concerns, dtype=np.uint64),
-        approaches=np.array(approaches, dtype=np.uint64),
-        languages=np.array(languages, dtype=np.uint64),
-        slot_words=np.array(slots, dtype=np.uint64).reshape(-1, SLOT_WORDS).T,
-    )
+    slot_words = np.array(slots, dtype=np.uint64).T if slots else np.zeros((SLOT_WORDS, 0), dtype=np.uint64)
+    return Columns(flags=flags, codes=codes, slot_words=np.ascontiguousarray(slot_words))
 
 
 def assert_same_columns(got: Columns, expected: Columns) -> None:
@@ -112,8 +103,9 @@ def test_a_concern_listed_both_ways_counts_as_primary_and_shared_windows_keep_th
         ),
     ]
     columns = encode_profiles(profiles)
-    grief = CONCERN_BITS["grief"]
-    assert columns.concerns.tolist() == [grief | grief << CONCERN_SHIFT, grief << CONCERN_SHIFT]
+    grief = 1 << LAYOUT["concern"].positions["grief"]
+    concerns = columns.words_of("concern")[0]
+    assert concerns.tolist() == [grief | grief << GRADE_SHIFT, grief << GRADE_SHIFT]
     # UTC: slots 0-1. Kolkata (UTC+5:30): Sunday 18:30-19:30 UTC = slots 325-326 = bits 5-6 of word 5.
     assert columns.slot_words[:, 0].tolist() == [0b11, 0, 0, 0, 0, 0]
     assert columns.slot_words[:, 1].tolist() == [0, 0, 0, 0, 0, 0b11 << 5]

@@ -37,7 +37,7 @@ def shown() -> dict[str, Shown]:
     intakes = synthetic_intakes(400, seed=3)
     return {
         s.key: [
-            [{f.factor.value: f.score for f in r.factors} for r in rank(snapshot, i, s, 10).results]
+            [{f.factor: f.score for f in r.factors} for r in rank(snapshot, i, s, 10).results]
             for i in intakes
         ]
         for s in BUILTIN_STRATEGIES

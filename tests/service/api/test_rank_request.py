@@ -17,6 +17,7 @@ def intake(**changes: object) -> matching_pb2.Intake:
         formats=[common_pb2.SESSION_FORMAT_VIDEO],
         session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
         languages=["es", "en"],
+        jurisdiction="US-IL",
     )
     for name, value in changes.items():
         msg.ClearField(name)
@@ -50,11 +51,40 @@ def test_every_problem_is_reported_at_once() -> None:
     assert fields["page_size"] == (
         f"must be 0 or more (0 means {DEFAULT_TOP_K}; above {MAX_TOP_K} means {MAX_TOP_K}); got -1"
     )
-    assert "intake.concerns[0].concern" in fields
-    assert "anxiety" in fields["intake.concerns[0].concern"]  # names the allowed codes
+    assert fields["intake.concerns[0].concern"] == (
+        "unknown concern 'not-a-concern'; GetVocabulary (`attune vocabulary`) lists the concern codes"
+    )
 
 
 def test_a_request_without_intake_is_refused() -> None:
     with pytest.raises(InvalidInput) as raised:
         rank_request_from_proto(matching_pb2.RankCounselorsRequest(page_size=5))
     assert [v.field for v in raised.value.violations] == ["intake"]
+
+
+@pytest.mark.parametrize(
+    ("jurisdiction", "message"),
+    [
+        (
+            "",
+            "required: one jurisdiction code; GetVocabulary (`attune vocabulary`) lists the "
+            "jurisdiction codes",
+        ),
+        (
+            "US-ZZ",
+            "unknown jurisdiction 'US-ZZ'; GetVocabulary (`attune vocabulary`) lists the jurisdiction codes",
+        ),
+        (
+            "US-Il",
+            "unknown jurisdiction 'US-Il'; did you mean 'US-IL'? GetVocabulary (`attune vocabulary`) "
+            "lists the jurisdiction codes",
+        ),
+    ],
+)
+def test_where_the_client_will_be_is_required_and_must_be_a_known_jurisdiction(
+    jurisdiction: str, message: str
+) -> None:
+    request = matching_pb2.RankCounselorsRequest(intake=intake(jurisdiction=jurisdiction))
+    with pytest.raises(InvalidInput) as raised:
+        rank_request_from_proto(request)
+    assert [(v.field, v.description) for v in raised.value.violations] == [("intake.jurisdiction", message)]

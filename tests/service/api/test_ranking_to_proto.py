@@ -29,8 +29,7 @@ def field_by_field(
         catalog_size=ranking.catalog_size,
         eligible_count=ranking.eligible_count,
         exclusions=[
-            matching_pb2.FilterExclusion(filter=f.value, excluded_count=n)
-            for f, n in ranking.exclusions.items()
+            matching_pb2.FilterExclusion(filter=f, excluded_count=n) for f, n in ranking.exclusions.items()
         ],
         results=[
             matching_pb2.RankedCounselor(
@@ -41,7 +40,7 @@ def field_by_field(
                 reasons=list(r.reasons),
                 factors=[
                     matching_pb2.FactorScore(
-                        factor=f.factor.value, score=f.score, weight=f.weight, contribution=f.contribution
+                        factor=f.factor, score=f.score, weight=f.weight, contribution=f.contribution
                     )
                     for f in r.factors
                 ],

@@ -34,6 +34,7 @@ def row(
         3,
         10,
         0,
+        '["US-IL", "US-WI"]',
     )
 
 
@@ -48,6 +49,7 @@ def profile(
         approaches=("cbt", "act"),
         formats=(SessionFormat.VIDEO,),
         session_types=(SessionType.INDIVIDUAL, SessionType.COUPLES),
+        jurisdictions=("US-IL", "US-WI"),
         languages=("en",),
         availability=Availability("America/Chicago", windows),
         accepting_new_clients=True,

@@ -10,8 +10,9 @@ from types import MappingProxyType
 import pytest
 import sqlalchemy as sa
 
+from matcher.attributes import FACTORS
 from matcher.errors import Conflict, InvalidInput, NotFound
-from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Factor, Strategy
+from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Strategy
 from service.storage.database import make_engine
 from service.storage.experiments import ExperimentRepository
 from service.storage.page_tokens import encode_page_token
@@ -24,7 +25,7 @@ def repo(engine: sa.Engine) -> StrategyRepository:
 
 
 def weighted(name: str, concern: float = 0.5, version: int = 1, description: str = "") -> Strategy:
-    weights = {Factor.CONCERN: concern, Factor.APPROACH: 0.1, Factor.LANGUAGE: 0.2, Factor.AVAILABILITY: 0.2}
+    weights = {"concern": concern, "approach": 0.1, "language": 0.2, "availability": 0.2}
     return Strategy(name, version, Algorithm.WEIGHTED, weights, description)
 
 
@@ -42,18 +43,18 @@ def test_create_numbers_versions_per_name_ignoring_the_given_version(repo: Strat
 
     assert [first.strategy.version, second.strategy.version, other.strategy.version] == [1, 2, 1]
     assert repo.get("concern-heavy").strategy == second.strategy  # latest
-    assert repo.get("concern-heavy", 1).strategy.weights[Factor.CONCERN] == 0.7
-    assert repo.get("concern-heavy", 2).strategy.weights[Factor.CONCERN] == 0.8
+    assert repo.get("concern-heavy", 1).strategy.weights["concern"] == 0.7
+    assert repo.get("concern-heavy", 2).strategy.weights["concern"] == 0.8
     assert [s.key for s in repo.all()] == ["concern-heavy@1", "concern-heavy@2", "other@1"]
 
 
 def test_every_field_round_trips(repo: StrategyRepository) -> None:
     # Weights that do not survive float32 or decimal rounding; factors in a non-enum order.
     weights = {
-        Factor.AVAILABILITY: 0.1 + 0.2,
-        Factor.CONCERN: 1 / 3,
-        Factor.LANGUAGE: 0.0,
-        Factor.APPROACH: 1e-9,
+        "availability": 0.1 + 0.2,
+        "concern": 1 / 3,
+        "language": 0.0,
+        "approach": 1e-9,
     }
     given = Strategy("zoë.sorting_v2", 5, Algorithm.RANDOM_ELIGIBLE, weights, "Zufällig — ランダム")
     before = datetime.now(UTC)
@@ -63,8 +64,8 @@ def test_every_field_round_trips(repo: StrategyRepository) -> None:
 
     expected = replace(given, version=1)
     assert stored.strategy == created.strategy == expected
-    assert stored.strategy.weights[Factor.AVAILABILITY] == 0.30000000000000004
-    assert list(stored.strategy.weights) == list(Factor)  # read back in Factor order
+    assert stored.strategy.weights["availability"] == 0.30000000000000004
+    assert list(stored.strategy.weights) == list(FACTORS)  # read back in FACTORS order
     assert isinstance(stored.strategy.weights, MappingProxyType)  # read-only
     assert stored.strategy.algorithm is Algorithm.RANDOM_ELIGIBLE
     assert stored.builtin is created.builtin is False
@@ -74,8 +75,8 @@ def test_every_field_round_trips(repo: StrategyRepository) -> None:
 
 
 def test_partial_weights_round_trip(repo: StrategyRepository) -> None:
-    repo.create(Strategy("only-concern", 1, Algorithm.WEIGHTED, {Factor.CONCERN: 1.0}))
-    assert dict(repo.get("only-concern").strategy.weights) == {Factor.CONCERN: 1.0}
+    repo.create(Strategy("only-concern", 1, Algorithm.WEIGHTED, {"concern": 1.0}))
+    assert dict(repo.get("only-concern").strategy.weights) == {"concern": 1.0}
 
 
 def test_get_missing_is_not_found(repo: StrategyRepository) -> None:
@@ -171,10 +172,10 @@ def test_ensure_builtins_then_create_gives_the_next_version(repo: StrategyReposi
     [
         {
             "weights": {
-                Factor.CONCERN: 0.41,
-                Factor.APPROACH: 0.15,
-                Factor.LANGUAGE: 0.2,
-                Factor.AVAILABILITY: 0.25,
+                "concern": 0.41,
+                "approach": 0.15,
+                "language": 0.2,
+                "availability": 0.25,
             }
         },
         {"algorithm": Algorithm.RANDOM_ELIGIBLE},
