@@ -144,6 +144,12 @@ class Attribute:
         return self.storage in (Storage.CODES, Storage.GRADED_CODES)
 
     @property
+    def code_enum(self) -> type[StrEnum] | None:
+        """The enum whose members the codes are (session formats and types), or None for strings."""
+        first = next(iter(self.vocabulary), None)
+        return type(first) if isinstance(first, StrEnum) else None
+
+    @property
     def cli_flag(self) -> str:
         """The command-line flag of the intake's side, e.g. ``--session-type``."""
         return self.flag or "--" + self.name.replace("_", "-")

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matcher.attributes import ATTRIBUTES, FILTERS, Attribute, Filter, Scoring, Storage
+from matcher.attributes import ATTRIBUTES, Attribute, Filter, Scoring, Storage
 from matcher.availability import SLOT_WORDS, Availability, availability_bits
 from matcher.engine.layout import GRADE_SHIFT, LAYOUT, SLOT_ROW
 from matcher.model import MAX_PRIORITY, Intake
@@ -160,35 +160,33 @@ def factor_weights(strategy: Strategy, factors: tuple[str, ...]) -> Mapping[str,
 
 @lru_cache(maxsize=4096)
 def _client_slots(availability: Availability) -> tuple[_U64, tuple[int, ...]]:
-    """The slot bits (read-only, shape (SLOT_WORDS,)) and the slot numbers, ascending."""
+    """The slot bits (read-only, shape (SLOT_WORDS,)) and the index rows of the slots, ascending."""
     words = availability_bits(availability)
     words.flags.writeable = False
     bits = int.from_bytes(words.astype("<u8").tobytes(), "little")
-    return words, tuple(s for s in range(bits.bit_length()) if bits >> s & 1)
+    return words, tuple(SLOT_ROW + s for s in range(bits.bit_length()) if bits >> s & 1)
 
 
-_NO_SLOTS = np.zeros(SLOT_WORDS, dtype=np.uint64)
-_NO_SLOTS.flags.writeable = False
+@lru_cache(maxsize=8192)
+def _code_rows(name: str, codes: tuple[object, ...]) -> tuple[int, ...]:
+    """The bit-index rows of ``codes`` of attribute ``name`` (few distinct values: cached)."""
+    p = LAYOUT[name]
+    return tuple(p.rows(p.mask(codes)))
 
 
-def _filter_rows(a: Attribute, intake: Intake, slots: tuple[int, ...]) -> tuple[bool, list[int]]:
-    """Whether ``a`` filters this intake, and the index rows a counselor needs a bit in."""
-    p = LAYOUT[a.name]
-    if a.storage == Storage.FLAG:
-        return True, [p.index_row]
-    if a.storage == Storage.WEEKLY_SLOTS:  # windows given: the filter applies, even if they hold no slot
-        return bool(client_value(a, intake)), [SLOT_ROW + s for s in slots]
-    value = client_value(a, intake)
-    given = bool(value) or a.filter == Filter.ALWAYS
-    return given, p.rows(p.mask(value))
+@lru_cache(maxsize=1024)
+def _weights(weights: tuple[tuple[str, float], ...], factors: tuple[str, ...]) -> tuple[float, ...]:
+    """The renormalised weights of ``factors`` (see :func:`factor_weights`), cached by value."""
+    mapping = factor_weights(Strategy("", 1, weights=dict(weights)), factors)
+    return tuple(mapping[f] for f in factors)
 
 
-def _graded_planes(a: Attribute, intake: Intake) -> tuple[list[int], int]:
+def _graded(a: Attribute, items: tuple[object, ...]) -> tuple[list[int], int]:
     """Plane ``b``: the client's codes whose priority has bit ``b``, in both halves; twice the priorities."""
     p = LAYOUT[a.name]
     planes = [0] * PRIORITY_PLANES
     total = 0
-    for item in client_value(a, intake):
+    for item in items:
         bit = p.mask((getattr(item, a.item_code),))
         priority: int = item.priority  # type: ignore[attr-defined]
         total += priority
@@ -198,79 +196,94 @@ def _graded_planes(a: Attribute, intake: Intake) -> tuple[list[int], int]:
     return planes, 2 * total
 
 
+_NO_SLOTS = np.zeros(SLOT_WORDS, dtype=np.uint64)
+_NO_SLOTS.flags.writeable = False
+_CODES = (Storage.CODES, Storage.GRADED_CODES)
+#: Each filter as compiled: (attribute, placement, is it the weekly slots), in FILTERS order.
+_FILTER_PLAN = tuple(
+    (a, LAYOUT[a.name], a.storage == Storage.WEEKLY_SLOTS) for a in ATTRIBUTES if a.is_filter
+)
+_UNLESS = np.array(
+    [r for a, p, _ in _FILTER_PLAN for r in ((p.on_file_row, -1) if a.missing else (-1,))], dtype=np.int64
+)
+_UNLESS.flags.writeable = False
+_FACTOR_PLAN = tuple((a, LAYOUT[a.name], _KINDS[a.scoring]) for a in ATTRIBUTES if a.is_factor)
+
+
 def compile_query(intake: Intake, strategy: Strategy) -> Query:
     """Compile a validated ``intake`` for ``strategy`` (a few microseconds, whatever the catalog)."""
     slot_words: _U64 | None = None
-    slots: tuple[int, ...] = ()
+    slot_rows: tuple[int, ...] = ()
     if intake.availability is not None and intake.availability.windows:
-        slot_words, slots = _client_slots(intake.availability)
+        slot_words, slot_rows = _client_slots(intake.availability)
     rows: list[int] = []
     starts = [0]
     given: list[bool] = []
-    unless: list[int] = []
     slots_filter = -1
-    for a in ATTRIBUTES:
-        if not a.is_filter:
-            continue
-        applies, filter_rows = _filter_rows(a, intake, slots)
-        on_file = LAYOUT[a.name].on_file_row
-        for name, these, guard in ((a.name, filter_rows, on_file), (a.missing, [on_file], -1)):
-            if name is None:
-                continue
-            if a.storage == Storage.WEEKLY_SLOTS:
-                slots_filter = len(given)
-            rows += these
+    for a, p, slots in _FILTER_PLAN:
+        if a.storage in _CODES:
+            value = client_value(a, intake)
+            rows += _code_rows(a.name, value)
+            given.append(bool(value) or a.filter == Filter.ALWAYS)
+        elif slots:
+            slots_filter = len(given)
+            rows += slot_rows
+            given.append(slot_words is not None)
+        else:  # a flag
+            rows.append(p.index_row)
+            given.append(True)
+        starts.append(len(rows))
+        if a.missing is not None:  # the counselors with some code on file, counted apart
+            rows.append(p.on_file_row)
             starts.append(len(rows))
-            given.append(applies)
-            unless.append(guard)
-    factors = applicable_factors(intake)
-    weights = factor_weights(strategy, factors)
+            given.append(given[-1])
+    factors: list[str] = []
     kinds, words, most, bits = [], [], [], []
-    graded = slot_factor = -1
-    graded_row = -1
-    for g, name in enumerate(factors):
-        a, p = LAYOUT[name].attribute, LAYOUT[name]
-        kinds.append(_KINDS[a.scoring])
-        words.append(p.word)
+    graded = slot_factor = graded_row = -1
+    for a, p, kind in _FACTOR_PLAN:
         value = client_value(a, intake)
-        if a.scoring == Scoring.SHARE:
+        if not value:
+            continue
+        if kind == KIND_SHARE:
             mask = p.mask(value)
             bits.append([mask])
             most.append(mask.bit_count())
-        elif a.scoring == Scoring.FIRST_CHOICE:
+        elif kind == KIND_FIRST_CHOICE:
             bits.append([p.mask((code,)) for code in value])
             most.append(len(value))
-        elif a.scoring == Scoring.GRADED:
-            planes, twice = _graded_planes(a, intake)
+        elif kind == KIND_GRADED:
+            planes, twice = _graded(a, value)
+            graded, graded_row = len(factors), p.index_row
             bits.append(planes)
             most.append(twice)
-            graded, graded_row = g, p.index_row
         else:
+            slot_factor = len(factors)
             bits.append([])
-            most.append(len(slots))
-            slot_factor = g
-    width = max([1, *map(len, bits)])
-    factor_bits = np.zeros((len(factors), width), dtype=np.uint64)
+            most.append(len(slot_rows))
+        factors.append(a.name)
+        kinds.append(kind)
+        words.append(p.word)
+    names = tuple(factors)
+    weights = _weights(tuple(strategy.weights.items()), names)
+    factor_bits = np.zeros((len(names), max([1, *map(len, bits)])), dtype=np.uint64)
     for g, row in enumerate(bits):
         factor_bits[g, : len(row)] = row
     kernel = KernelQuery(
         filter_rows=np.array(rows, dtype=np.int64),
         filter_starts=np.array(starts, dtype=np.int64),
         filter_given=np.array(given, dtype=np.bool_),
-        filter_unless=np.array(unless, dtype=np.int64),
+        filter_unless=_UNLESS,
         slots_filter=slots_filter,
         factor_kinds=np.array(kinds, dtype=np.int64),
         factor_words=np.array(words, dtype=np.int64),
         factor_bits=factor_bits,
         factor_most=np.array(most, dtype=np.int64),
-        weights=np.array([weights[f] for f in factors], dtype=np.float64),
+        weights=np.array(weights, dtype=np.float64),
         graded=graded,
         graded_row=graded_row,
         slot_factor=slot_factor,
         slot_words=_NO_SLOTS if slot_words is None else slot_words,
-        slot_count=len(slots),
+        slot_count=len(slot_rows),
         slot_row=SLOT_ROW,
     )
-    if len(given) != len(FILTERS):
-        raise AssertionError("the compiled filters must follow FILTERS")
-    return Query(intake, factors, weights, slot_words, kernel)
+    return Query(intake, names, MappingProxyType(dict(zip(names, weights, strict=True))), slot_words, kernel)

@@ -124,15 +124,28 @@ def block_filters(index: _U64, q: KernelQuery, w0: int, m: int, skip: int, passe
 
 
 @jit(inline="always")
-def _eligible(passes: _U64, j: int, valid: np.uint64, counts: _I64) -> np.uint64:
-    """The eligible counselors of word ``j`` (within ``valid``); adds each filter's failures to ``counts``."""
-    eligible = valid
+def _block_eligible(passes: _U64, m: int, last: np.uint64, counts: _I64, out: _U64) -> None:
+    """``out[j]``: the counselors of word ``j`` (``j < m``) who pass every filter of ``passes``.
+
+    ``last`` masks the counselors of the block's last word that lie in the range. Adds each
+    filter's failures to ``counts`` (F + 1,), the eligible last; one filter at a time, so that
+    each count stays in a register and the loops over the words vectorise.
+    """
+    out[:m] = _ALL
+    out[m - 1] = last
     for f in range(passes.shape[0]):
-        word = passes[f, j]
-        counts[f] += popcount(~word & valid)
-        eligible &= word
-    counts[passes.shape[0]] += popcount(eligible)
-    return eligible
+        row = passes[f]
+        failed = 0
+        for j in range(m - 1):
+            failed += popcount(~row[j])
+            out[j] &= row[j]
+        failed += popcount(~row[m - 1] & last)
+        out[m - 1] &= row[m - 1]
+        counts[f] += failed
+    eligible = 0
+    for j in range(m):
+        eligible += popcount(out[j])
+    counts[passes.shape[0]] += eligible
 
 
 @jit(inline="always")
@@ -148,14 +161,16 @@ def eligible_scan(index: _U64, q: KernelQuery, n: int, rows: _I64, counts: _I64)
     Returns how many; adds the filter counts to ``counts`` (F + 1,), the eligible last.
     """
     passes = np.empty((q.filter_given.shape[0], WORDS), dtype=np.uint64)
+    eligible_words = np.empty(WORDS, dtype=np.uint64)
     found = 0
     end_word = (n + 63) >> 6
     for w0 in range(0, end_word, WORDS):
         m = min(WORDS, end_word - w0)
         block_filters(index, q, w0, m, -1, passes)
+        _block_eligible(passes, m, _valid((w0 + m - 1) * 64, n), counts, eligible_words)
         for j in range(m):
             base = (w0 + j) * 64
-            eligible = _eligible(passes, j, _valid(base, n), counts)
+            eligible = eligible_words[j]
             while eligible != _ZERO:
                 low = _lowest(eligible)
                 eligible ^= low
@@ -223,6 +238,7 @@ def scan(
     graded = np.empty((MAX_PLANES + PRIORITY_PLANES, WORDS), dtype=np.uint64)  # graded numerators
     shared = np.empty((MAX_PLANES, WORDS), dtype=np.uint64)  # shared slot counts
     numbers = np.zeros(factors, dtype=np.int64)
+    eligible_words = np.empty(WORDS, dtype=np.uint64)
 
     count = 0
     kth = -1.0  # the score to beat: scores are >= 0, so anything beats it until the buffer is full
@@ -245,9 +261,10 @@ def scan(
             passes[q.slots_filter, :m] = _ZERO
             for p in range(slot_bits):
                 passes[q.slots_filter, :m] |= shared[p, :m]
+        _block_eligible(passes, m, _valid((w0 + m - 1) * 64, hi), counts, eligible_words)
         for j in range(m):
             base = (w0 + j) * 64
-            eligible = _eligible(passes, j, _valid(base, hi), counts)
+            eligible = eligible_words[j]
             if floor == 0:
                 candidates = eligible
             elif floor <= most_without_primary:
@@ -279,6 +296,7 @@ def scan(
                         kth = scores[k - 1]
                         if g >= 0:
                             floor = concern_floor(terms, best, g, twice, kth)
-                            steps = corners(terms, best, g, sf, slot_terms, kth, staircase)
+                            if slot_bits > 0:  # the staircase is read only where slots are counted
+                                steps = corners(terms, best, g, sf, slot_terms, kth, staircase)
         sliced = slot_bits > 0 and count == k  # from the next block on, once the top k is full
     return count

@@ -9,10 +9,10 @@ from typing import TextIO
 
 from matcher.model import CounselorProfile
 from service.catalog_io.rows import (
-    _PARSE_FORMAT,
-    _PARSE_SESSION_TYPE,
+    CODE_COLUMNS,
     CODE_LIST_COLUMNS,
     COLUMNS,
+    ENUM_COLUMNS,
     REQUIRED_COLUMNS,
     ImportedRow,
     ImportFailed,
@@ -45,10 +45,8 @@ def _csv_row(line: int, cells: dict[str, str]) -> _Row:
             f[column] = tuple(split_list(text))
         elif column == "specialties":
             f[column] = row.each(column, split_list(text), parse_specialty)
-        elif column == "formats":
-            f[column] = row.each(column, split_list(text), _PARSE_FORMAT)
-        elif column == "session_types":
-            f[column] = row.each(column, split_list(text), _PARSE_SESSION_TYPE)
+        elif column in ENUM_COLUMNS:
+            f[column] = row.each(column, split_list(text), ENUM_COLUMNS[column])
         elif column == "availability":
             items = split_list(text)
             row.window_count = len(items)
@@ -131,27 +129,27 @@ def parse_csv_rows(text: str) -> list[ImportedRow]:
     return _finish(rows, errors)
 
 
+def _cells(p: CounselorProfile) -> dict[str, object]:
+    """The cells of ``p``'s row, by column."""
+    return {
+        "id": p.id,
+        "display_name": p.display_name,
+        "credentials": format_list(p.credentials),
+        "specialties": format_list([format_specialty(s) for s in p.specialties]),
+        **{column: format_list([str(code) for code in getattr(p, column)]) for column in CODE_COLUMNS},
+        "time_zone": p.availability.time_zone,
+        "availability": format_list([format_window(w) for w in p.availability.windows]),
+        "accepting_new_clients": format_bool(p.accepting_new_clients),
+        "caseload_current": p.caseload_current,
+        "caseload_max": p.caseload_max,
+        "active": format_bool(p.active),
+    }
+
+
 def write_csv(profiles: Iterable[CounselorProfile], out: TextIO) -> None:
     """Write ``profiles`` as a CSV catalog with every column (``parse_csv`` reads it back)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for p in profiles:
-        writer.writerow(
-            [
-                p.id,
-                p.display_name,
-                format_list(p.credentials),
-                format_list([format_specialty(s) for s in p.specialties]),
-                format_list(p.approaches),
-                format_list([f.value for f in p.formats]),
-                format_list([t.value for t in p.session_types]),
-                format_list(p.languages),
-                p.availability.time_zone,
-                format_list([format_window(w) for w in p.availability.windows]),
-                format_bool(p.accepting_new_clients),
-                p.caseload_current,
-                p.caseload_max,
-                format_bool(p.active),
-                format_list(p.jurisdictions),
-            ]
-        )
+        cells = _cells(p)
+        writer.writerow([cells[column] for column in COLUMNS])

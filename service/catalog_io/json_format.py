@@ -14,9 +14,9 @@ from typing import Any, TextIO
 from matcher.model import CounselorProfile, Specialty
 from matcher.vocabulary import Proficiency
 from service.catalog_io.rows import (
-    _PARSE_FORMAT,
-    _PARSE_SESSION_TYPE,
+    CODE_COLUMNS,
     COLUMNS,
+    ENUM_COLUMNS,
     ImportedRow,
     ImportFailed,
     RowError,
@@ -85,10 +85,8 @@ def _json_row(line: int, obj: dict[str, Any]) -> _Row:
             items = _json_strings(row, column, value)
             if items is None:
                 continue
-            if column == "formats":
-                f[column] = row.each(column, items, _PARSE_FORMAT)
-            elif column == "session_types":
-                f[column] = row.each(column, items, _PARSE_SESSION_TYPE)
+            if column in ENUM_COLUMNS:
+                f[column] = row.each(column, items, ENUM_COLUMNS[column])
             elif column == "availability":
                 row.window_count = len(items)
                 f[column] = row.each(column, items, parse_window)
@@ -170,17 +168,13 @@ def _json_profile(p: CounselorProfile) -> dict[str, Any]:
         "display_name": p.display_name,
         "credentials": list(p.credentials),
         "specialties": [{"concern": s.concern, "proficiency": s.proficiency.value} for s in p.specialties],
-        "approaches": list(p.approaches),
-        "formats": [f.value for f in p.formats],
-        "session_types": [t.value for t in p.session_types],
-        "languages": list(p.languages),
+        **{column: [str(code) for code in getattr(p, column)] for column in CODE_COLUMNS},
         "time_zone": p.availability.time_zone,
         "availability": [format_window(w) for w in p.availability.windows],
         "accepting_new_clients": p.accepting_new_clients,
         "caseload_current": p.caseload_current,
         "caseload_max": p.caseload_max,
         "active": p.active,
-        "jurisdictions": list(p.jurisdictions),
     }
 
 

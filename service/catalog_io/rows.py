@@ -12,48 +12,51 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, NamedTuple, TypeVar
 
 from matcher.attributes import ATTRIBUTES, Storage
 from matcher.errors import InvalidInput
 from matcher.model import Availability, CounselorProfile, validate_counselor
-from matcher.vocabulary import SessionFormat, SessionType
 
-__all__ = ["CODE_LIST_COLUMNS", "COLUMNS", "REQUIRED_COLUMNS", "ImportFailed", "ImportedRow", "RowError"]
+__all__ = [
+    "CODE_COLUMNS",
+    "CODE_LIST_COLUMNS",
+    "COLUMNS",
+    "ENUM_COLUMNS",
+    "REQUIRED_COLUMNS",
+    "ImportFailed",
+    "ImportedRow",
+    "RowError",
+]
 
+#: The counselor sides of the attributes held as sets of codes: a list column each.
+CODE_COLUMNS = tuple(a.counselor_field for a in ATTRIBUTES if a.storage == Storage.CODES)
 #: Every column (and JSON key) of a catalog, in the order the writers use.
 COLUMNS = (
     "id",
     "display_name",
     "credentials",
     "specialties",
-    "approaches",
-    "formats",
-    "session_types",
-    "languages",
+    *CODE_COLUMNS,
     "time_zone",
     "availability",
     "accepting_new_clients",
     "caseload_current",
     "caseload_max",
     "active",
-    "jurisdictions",
 )
-#: Columns holding a plain list of codes: the credentials, and every matching attribute whose
-#: counselor side is a set of codes with no parser of its own (formats and session types have one).
+#: Columns holding a plain list of codes: the credentials, and the code attributes whose codes are
+#: strings (those whose codes are enum members, session formats and types, are parsed as such).
 CODE_LIST_COLUMNS = (
     "credentials",
-    *(
-        a.counselor_field
-        for a in ATTRIBUTES
-        if a.storage == Storage.CODES and a.counselor_field not in ("formats", "session_types")
-    ),
+    *(a.counselor_field for a in ATTRIBUTES if a.storage == Storage.CODES and a.code_enum is None),
 )
 REQUIRED_COLUMNS = ("display_name",)
 #: The id rule of the service (service.catalog), checked here to report it with a line number.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MAX_ERRORS_IN_MESSAGE = 10
-_E = TypeVar("_E", SessionFormat, SessionType)
+_E = TypeVar("_E", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -152,8 +155,12 @@ def _enum(kind: type[_E], what: str) -> Callable[[str], _E]:
     return parse
 
 
-_PARSE_FORMAT = _enum(SessionFormat, "format")
-_PARSE_SESSION_TYPE = _enum(SessionType, "session type")
+#: The code columns whose codes are enum members (session formats and types), and their cell parsers.
+ENUM_COLUMNS: dict[str, Callable[[str], Any]] = {
+    a.counselor_field: _enum(a.code_enum, a.noun)
+    for a in ATTRIBUTES
+    if a.storage == Storage.CODES and a.code_enum is not None
+}
 
 
 def _check_duplicates(rows: list[tuple[int, CounselorProfile | None, str]], errors: list[RowError]) -> None:

@@ -16,43 +16,31 @@ from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
 
+from matcher.attributes import ATTRIBUTES, Storage
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
-from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from matcher.vocabulary import Proficiency
 from service.storage.tables import counselor_table
 
 __all__ = ["PROFILE_COLUMNS", "RECORD_COLUMNS", "CounselorRecord", "ProfileMapper", "profile_values"]
 
 _C = counselor_table
 
+#: The counselor sides of the attributes held as sets of codes: a JSON array of strings each.
+_CODE_FIELDS = tuple(a.counselor_field for a in ATTRIBUTES if a.storage == Storage.CODES)
 _PROFILE_COLUMN_NAMES = (
     "id",
     "display_name",
     "credentials",
     "specialties",
-    "approaches",
-    "formats",
-    "session_types",
-    "languages",
+    *_CODE_FIELDS,
     "time_zone",
     "availability_windows",
     "accepting_new_clients",
     "caseload_current",
     "caseload_max",
     "active",
-    "jurisdictions",
 )
-_JSON_COLUMNS = frozenset(
-    (
-        "jurisdictions",
-        "credentials",
-        "specialties",
-        "approaches",
-        "formats",
-        "session_types",
-        "languages",
-        "availability_windows",
-    )
-)
+_JSON_COLUMNS = frozenset(("credentials", "specialties", "availability_windows", *_CODE_FIELDS))
 
 
 def _as_text(name: str) -> sa.ColumnElement[Any]:
@@ -67,46 +55,7 @@ PROFILE_COLUMNS: tuple[sa.ColumnElement[Any], ...] = tuple(_as_text(name) for na
 RECORD_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (*PROFILE_COLUMNS, _C.c.create_time, _C.c.update_time)
 #: Where each column is in a row selected with :data:`RECORD_COLUMNS` (by name, computed once).
 _AT = {name: i for i, name in enumerate((*_PROFILE_COLUMN_NAMES, "create_time", "update_time"))}
-(
-    _ID,
-    _NAME,
-    _CREDENTIALS,
-    _SPECIALTIES,
-    _APPROACHES,
-    _FORMATS,
-    _SESSION_TYPES,
-    _LANGUAGES,
-    _TIME_ZONE,
-    _WINDOWS,
-    _ACCEPTING,
-    _CURRENT,
-    _MAX,
-    _ACTIVE,
-    _JURISDICTIONS,
-    _CREATED,
-    _UPDATED,
-) = (
-    _AT[name]
-    for name in (
-        "id",
-        "display_name",
-        "credentials",
-        "specialties",
-        "approaches",
-        "formats",
-        "session_types",
-        "languages",
-        "time_zone",
-        "availability_windows",
-        "accepting_new_clients",
-        "caseload_current",
-        "caseload_max",
-        "active",
-        "jurisdictions",
-        "create_time",
-        "update_time",
-    )
-)
+_CODES_AT = tuple(_AT[name] for name in ("credentials", *_CODE_FIELDS))
 #: Most distinct values each cache of a :class:`ProfileMapper` keeps.
 CACHE_LIMIT = 20_000
 
@@ -129,8 +78,11 @@ def _parse(text: str) -> Any:
 
 
 _PROFICIENCY = {p.value: p for p in Proficiency}
-_FORMAT = {f.value: f for f in SessionFormat}
-_SESSION_TYPE = {t.value: t for t in SessionType}
+#: How the stored strings of each code column become codes: the enum of the attribute's codes, or str.
+_CODE_TYPES: tuple[Callable[[str], Any], ...] = (
+    str,
+    *(a.code_enum or str for a in ATTRIBUTES if a.storage == Storage.CODES),
+)
 
 T = TypeVar("T")
 
@@ -198,20 +150,32 @@ def profile_values(profile: CounselorProfile, create_time: datetime, update_time
         "display_name": profile.display_name,
         "credentials": list(profile.credentials),
         "specialties": [[s.concern, _value(s.proficiency)] for s in profile.specialties],
-        "approaches": list(profile.approaches),
-        "formats": [_value(f) for f in profile.formats],
-        "session_types": [_value(t) for t in profile.session_types],
-        "languages": list(profile.languages),
+        **{field: [_value(code) for code in getattr(profile, field)] for field in _CODE_FIELDS},
         "time_zone": profile.availability.time_zone,
         "availability_windows": [[w.day, w.start_minute, w.end_minute] for w in profile.availability.windows],
         "accepting_new_clients": profile.accepting_new_clients,
         "caseload_current": profile.caseload_current,
         "caseload_max": profile.caseload_max,
         "active": profile.active,
-        "jurisdictions": list(profile.jurisdictions),
         "create_time": create_time,
         "update_time": update_time,
     }
+
+
+class _Codes(dict[str, tuple[Any, ...]]):
+    """One code column's tuples by stored text, each parsed on first use (at most CACHE_LIMIT kept)."""
+
+    __slots__ = ("_make",)
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, text: str) -> tuple[Any, ...]:
+        found = tuple(map(self._make, _parse(text)))
+        if len(self) < CACHE_LIMIT:
+            self[text] = found
+        return found
 
 
 class ProfileMapper:
@@ -227,36 +191,16 @@ class ProfileMapper:
     """
 
     def __init__(self) -> None:
-        self._codes: dict[str, tuple[str, ...]] = {}
+        self._codes = tuple(_Codes(make) for make in _CODE_TYPES)  # credentials, then each code column
         self._specialties: dict[str, tuple[Specialty, ...]] = {}
-        self._formats: dict[str, tuple[SessionFormat, ...]] = {}
-        self._session_types: dict[str, tuple[SessionType, ...]] = {}
         self._availability: dict[tuple[str, str], Availability] = {}
         self._specialty = _InnerArrays(_specialty)
         self._window = _InnerArrays(_window)
-
-    def _new_codes(self, text: str) -> tuple[str, ...]:
-        found = tuple(_parse(text))
-        if len(self._codes) < CACHE_LIMIT:
-            self._codes[text] = found
-        return found
 
     def _new_specialties(self, text: str) -> tuple[Specialty, ...]:
         found = self._specialty.read(text)
         if len(self._specialties) < CACHE_LIMIT:
             self._specialties[text] = found
-        return found
-
-    def _new_formats(self, text: str) -> tuple[SessionFormat, ...]:
-        found = tuple(_FORMAT[v] for v in _parse(text))
-        if len(self._formats) < CACHE_LIMIT:
-            self._formats[text] = found
-        return found
-
-    def _new_session_types(self, text: str) -> tuple[SessionType, ...]:
-        found = tuple(_SESSION_TYPE[v] for v in _parse(text))
-        if len(self._session_types) < CACHE_LIMIT:
-            self._session_types[text] = found
         return found
 
     def _new_availability(self, time_zone: str, text: str) -> Availability:
@@ -268,48 +212,28 @@ class ProfileMapper:
     def profile(self, row: Sequence[Any]) -> CounselorProfile:
         """The profile of a row selected with :data:`PROFILE_COLUMNS` (extra trailing columns ignored)."""
         # The hot loop of loading a catalog: cache hits inline, misses in the _new_* methods.
-        codes = self._codes
-        credentials = codes.get(row[_CREDENTIALS])
-        if credentials is None:
-            credentials = self._new_codes(row[_CREDENTIALS])
-        approaches = codes.get(row[_APPROACHES])
-        if approaches is None:
-            approaches = self._new_codes(row[_APPROACHES])
-        languages = codes.get(row[_LANGUAGES])
-        if languages is None:
-            languages = self._new_codes(row[_LANGUAGES])
-        jurisdictions = codes.get(row[_JURISDICTIONS])
-        if jurisdictions is None:
-            jurisdictions = self._new_codes(row[_JURISDICTIONS])
-        specialties = self._specialties.get(row[_SPECIALTIES])
+        credentials, *codes = [cache[row[at]] for cache, at in zip(self._codes, _CODES_AT, strict=True)]
+        at = _AT
+        specialties = self._specialties.get(row[at["specialties"]])
         if specialties is None:
-            specialties = self._new_specialties(row[_SPECIALTIES])
-        formats = self._formats.get(row[_FORMATS])
-        if formats is None:
-            formats = self._new_formats(row[_FORMATS])
-        session_types = self._session_types.get(row[_SESSION_TYPES])
-        if session_types is None:
-            session_types = self._new_session_types(row[_SESSION_TYPES])
-        availability = self._availability.get((row[_TIME_ZONE], row[_WINDOWS]))
+            specialties = self._new_specialties(row[at["specialties"]])
+        zone, windows = row[at["time_zone"]], row[at["availability_windows"]]
+        availability = self._availability.get((zone, windows))
         if availability is None:
-            availability = self._new_availability(row[_TIME_ZONE], row[_WINDOWS])
+            availability = self._new_availability(zone, windows)
         return CounselorProfile(
-            id=row[_ID],
-            display_name=row[_NAME],
+            id=row[at["id"]],
+            display_name=row[at["display_name"]],
             credentials=credentials,
             specialties=specialties,
-            approaches=approaches,
-            formats=formats,
-            session_types=session_types,
-            languages=languages,
             availability=availability,
-            accepting_new_clients=bool(row[_ACCEPTING]),
-            caseload_current=row[_CURRENT],
-            caseload_max=row[_MAX],
-            active=bool(row[_ACTIVE]),
-            jurisdictions=jurisdictions,
+            accepting_new_clients=bool(row[at["accepting_new_clients"]]),
+            caseload_current=row[at["caseload_current"]],
+            caseload_max=row[at["caseload_max"]],
+            active=bool(row[at["active"]]),
+            **dict(zip(_CODE_FIELDS, codes, strict=True)),
         )
 
     def record(self, row: Sequence[Any]) -> CounselorRecord:
         """The record of a row selected with :data:`RECORD_COLUMNS`."""
-        return CounselorRecord(self.profile(row), row[_CREATED], row[_UPDATED])
+        return CounselorRecord(self.profile(row), row[_AT["create_time"]], row[_AT["update_time"]])

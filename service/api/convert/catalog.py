@@ -9,11 +9,11 @@ together as one :class:`InvalidInput` whose field paths name the request fields
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable
 from dataclasses import fields
 from datetime import datetime
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from google.protobuf import field_mask_pb2, timestamp_pb2
 
@@ -29,7 +29,14 @@ from matcher.model import (
     validate_counselor,
     validate_intake,
 )
-from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from matcher.vocabulary import Proficiency
+from service.api.convert.codes import (
+    ProtoEnum,
+    codes_from_counselor,
+    codes_from_intake,
+    codes_to_counselor,
+    codes_to_intake,
+)
 from service.api.paging import DEFAULT_TOP_K, MAX_TOP_K, page_size
 
 if TYPE_CHECKING:  # annotations only: keeps the CLI from importing storage and scipy
@@ -49,48 +56,9 @@ __all__ = [
 
 E = TypeVar("E", bound=Enum)
 
-_FORMATS = {
-    common_pb2.SESSION_FORMAT_VIDEO: SessionFormat.VIDEO,
-    common_pb2.SESSION_FORMAT_PHONE: SessionFormat.PHONE,
-    common_pb2.SESSION_FORMAT_IN_PERSON: SessionFormat.IN_PERSON,
-}
-_TYPES = {
-    common_pb2.SESSION_TYPE_INDIVIDUAL: SessionType.INDIVIDUAL,
-    common_pb2.SESSION_TYPE_COUPLES: SessionType.COUPLES,
-    common_pb2.SESSION_TYPE_FAMILY: SessionType.FAMILY,
-}
-_PROFICIENCIES = {
-    common_pb2.PROFICIENCY_PRIMARY: Proficiency.PRIMARY,
-    common_pb2.PROFICIENCY_SECONDARY: Proficiency.SECONDARY,
-}
-
+_PROFICIENCIES = ProtoEnum.of(common_pb2.Proficiency.DESCRIPTOR, Proficiency)
 #: Counselor fields an update mask may name: every profile field but the id.
 UPDATABLE_FIELDS = tuple(f.name for f in fields(CounselorProfile) if f.name != "id")
-
-
-def _enum_name(enum_type: object, number: int) -> str:
-    return enum_type.Name(number)  # type: ignore[attr-defined,no-any-return]
-
-
-def _decode_enum(
-    number: int, table: Mapping[Any, E], path: str, enum_type: object, out: list[FieldViolation]
-) -> E | None:
-    value = table.get(number)
-    if value is None:
-        allowed = ", ".join(_enum_name(enum_type, n) for n in table)
-        out.append(FieldViolation(path, f"unknown or unspecified value {number}; allowed: {allowed}"))
-    return value
-
-
-def _decode_enums(
-    numbers: Iterable[int], table: Mapping[Any, E], path: str, enum_type: object, out: list[FieldViolation]
-) -> tuple[E, ...]:
-    decoded = (_decode_enum(n, table, f"{path}[{i}]", enum_type, out) for i, n in enumerate(numbers))
-    return tuple(v for v in decoded if v is not None)
-
-
-def _encode(value: Enum, table: Mapping[Any, E]) -> Any:
-    return next(number for number, v in table.items() if v is value)
 
 
 def availability_from_proto(
@@ -138,27 +106,19 @@ def _profile_from_proto(
 ) -> CounselorProfile:
     specialties = []
     for i, s in enumerate(msg.specialties):
-        level = _decode_enum(
-            s.proficiency, _PROFICIENCIES, f"{path}.specialties[{i}].proficiency", common_pb2.Proficiency, out
-        )
+        level = _PROFICIENCIES.decode(s.proficiency, f"{path}.specialties[{i}].proficiency", out)
         specialties.append(Specialty(s.concern, level or Proficiency.PRIMARY))
     return CounselorProfile(
         id=msg.id,
         display_name=msg.display_name,
         credentials=tuple(msg.credentials),
         specialties=tuple(specialties),
-        approaches=tuple(msg.approaches),
-        formats=_decode_enums(msg.formats, _FORMATS, f"{path}.formats", common_pb2.SessionFormat, out),
-        session_types=_decode_enums(
-            msg.session_types, _TYPES, f"{path}.session_types", common_pb2.SessionType, out
-        ),
-        languages=tuple(msg.languages),
         availability=availability_from_proto(msg.availability, f"{path}.availability", out),
         accepting_new_clients=msg.accepting_new_clients,
         caseload_current=msg.caseload_current,
         caseload_max=msg.caseload_max,
         active=msg.active,
-        jurisdictions=tuple(msg.jurisdictions),
+        **codes_from_counselor(msg, path, out),
     )
 
 
@@ -217,43 +177,34 @@ def profile_to_proto(p: CounselorProfile) -> counselor_pb2.Counselor:
         specialties=[
             counselor_pb2.Specialty(
                 concern=s.concern,
-                proficiency=_encode(s.proficiency, _PROFICIENCIES),
+                proficiency=_PROFICIENCIES.encode(s.proficiency),  # type: ignore[arg-type]
             )
             for s in p.specialties
         ],
-        approaches=list(p.approaches),
-        formats=[_encode(f, _FORMATS) for f in p.formats],
-        session_types=[_encode(t, _TYPES) for t in p.session_types],
-        languages=list(p.languages),
         availability=_availability_to_proto(p.availability),
         accepting_new_clients=p.accepting_new_clients,
         caseload_current=p.caseload_current,
         caseload_max=p.caseload_max,
         active=p.active,
-        jurisdictions=list(p.jurisdictions),
+        **codes_to_counselor(p),
     )
 
 
 def intake_from_proto(msg: matching_pb2.Intake, path: str = "intake") -> Intake:
     """Decode and validate an intake; raise :class:`InvalidInput` naming ``path``-prefixed fields."""
     out: list[FieldViolation] = []
-    session_type = _decode_enum(msg.session_type, _TYPES, f"{path}.session_type", common_pb2.SessionType, out)
     has_availability = msg.HasField("availability") and (
         bool(msg.availability.windows) or bool(msg.availability.time_zone)
     )
     intake = Intake(
         client_id=msg.client_id,
         concerns=tuple(ConcernPreference(c.concern, c.priority or 1) for c in msg.concerns),
-        languages=tuple(msg.languages),
-        session_type=session_type or SessionType.INDIVIDUAL,
-        formats=_decode_enums(msg.formats, _FORMATS, f"{path}.formats", common_pb2.SessionFormat, out),
-        approaches=tuple(msg.approaches),
         availability=(
             availability_from_proto(msg.availability, f"{path}.availability", out)
             if has_availability
             else None
         ),
-        jurisdiction=msg.jurisdiction,
+        **codes_from_intake(msg, path, out),
     )
     _validated(lambda: validate_intake(intake), path, out)
     return intake
@@ -290,11 +241,7 @@ def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
         concerns=[
             matching_pb2.ConcernPreference(concern=c.concern, priority=c.priority) for c in intake.concerns
         ],
-        formats=[_encode(f, _FORMATS) for f in intake.formats],
-        session_type=_encode(intake.session_type, _TYPES),
-        approaches=list(intake.approaches),
-        languages=list(intake.languages),
-        jurisdiction=intake.jurisdiction,
+        **codes_to_intake(intake),
     )
     if intake.availability is not None:
         msg.availability.CopyFrom(_availability_to_proto(intake.availability))

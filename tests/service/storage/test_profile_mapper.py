@@ -19,23 +19,24 @@ def row(
     specialties: str, windows: str, counselor_id: str = "c1", time_zone: str = "America/Chicago"
 ) -> tuple[Any, ...]:
     """A row in :data:`PROFILE_COLUMNS` order with the given specialties and windows texts."""
-    return (
-        counselor_id,
-        "Name",
-        '["LPC"]',
-        specialties,
-        '["cbt", "act"]',
-        '["video"]',
-        '["individual", "couples"]',
-        '["en"]',
-        time_zone,
-        windows,
-        1,  # SQLite returns integers for booleans
-        3,
-        10,
-        0,
-        '["US-IL", "US-WI"]',
-    )
+    values = {
+        "id": counselor_id,
+        "display_name": "Name",
+        "credentials": '["LPC"]',
+        "specialties": specialties,
+        "approaches": '["cbt", "act"]',
+        "formats": '["video"]',
+        "session_types": '["individual", "couples"]',
+        "languages": '["en"]',
+        "jurisdictions": '["US-IL", "US-WI"]',
+        "time_zone": time_zone,
+        "availability_windows": windows,
+        "accepting_new_clients": 1,  # SQLite returns integers for booleans
+        "caseload_current": 3,
+        "caseload_max": 10,
+        "active": 0,
+    }
+    return tuple(values[column.key] for column in rows.PROFILE_COLUMNS)
 
 
 def profile(
