@@ -51,22 +51,23 @@ def _ripple(index: _U64, rows: _I64, w0: int, m: int, planes: _U64, depth: int) 
     the words.
     """
     n = rows.shape[0]
-    for i in range(0, n - 1, 2):
-        a = index[rows[i], w0 : w0 + m]
-        b = index[rows[i + 1], w0 : w0 + m]
+    for i in range(0, n - 1, 2):  # rows indexed, not sliced: a view per row would cost reference counting
+        ra, rb = rows[i], rows[i + 1]
         for j in range(m):
+            a = index[ra, w0 + j]
+            b = index[rb, w0 + j]
             x = planes[0, j]
-            half = x ^ a[j]
-            planes[0, j] = half ^ b[j]
-            carry = (x & a[j]) | (half & b[j])
+            half = x ^ a
+            planes[0, j] = half ^ b
+            carry = (x & a) | (half & b)
             for p in range(1, depth):
                 y = planes[p, j]
                 planes[p, j] = y ^ carry
                 carry = y & carry
     if n % 2:  # the last bitmap alone
-        words = index[rows[n - 1], w0 : w0 + m]
+        r = rows[n - 1]
         for j in range(m):
-            carry = words[j]
+            carry = index[r, w0 + j]
             for p in range(depth):
                 y = planes[p, j]
                 planes[p, j] = y ^ carry

@@ -136,11 +136,15 @@ def shared_slots(cols: Columns, q: KernelQuery, i: int) -> int:
 
 
 @jit(inline="always")
-def _first_choice(held: np.uint64, choices: _U64, count: int) -> int:
-    """Where the first of the client's ``count`` codes (``choices``) is in ``held``; ``count`` if none."""
-    first: int = count
+def _first_choice(held: np.uint64, q: KernelQuery, g: int) -> int:
+    """Where factor ``g``'s first client code held in ``held`` is in the client's list; its length if none.
+
+    Indexes ``q.factor_bits`` rather than slicing it: a view per candidate would cost reference counting.
+    """
+    count: int = q.factor_most[g]
+    first = count
     for position in range(count - 1, -1, -1):
-        if held & choices[position] != 0:
+        if held & q.factor_bits[g, position] != 0:
             first = position
     return first
 
@@ -155,7 +159,7 @@ def numerators(cols: Columns, q: KernelQuery, i: int, out: _I64, graded: int) ->
         if kind == KIND_SHARE:
             out[g] = popcount(cols.codes[q.factor_words[g], i] & q.factor_bits[g, 0])
         elif kind == KIND_FIRST_CHOICE:
-            out[g] = _first_choice(cols.codes[q.factor_words[g], i], q.factor_bits[g], q.factor_most[g])
+            out[g] = _first_choice(cols.codes[q.factor_words[g], i], q, g)
         elif kind == KIND_GRADED:
             out[g] = graded_hits(cols.codes[q.factor_words[g], i], q.factor_bits[g])
         else:

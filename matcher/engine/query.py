@@ -19,7 +19,6 @@ numba types they are compiled for), the reasons and the result's factor names.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 from typing import NamedTuple
@@ -105,9 +104,10 @@ class KernelQuery(NamedTuple):
     slot_row: int
 
 
-@dataclass(frozen=True)
-class Query:
+class Query(NamedTuple):
     """An intake compiled for one strategy: what filtering, scoring and the reasons read.
+
+    A named tuple: one is made per ranking, and a frozen dataclass takes several times as long.
 
     Attributes
     ----------
@@ -210,6 +210,22 @@ _UNLESS.flags.writeable = False
 _FACTOR_PLAN = tuple((a, LAYOUT[a.name], _KINDS[a.scoring]) for a in ATTRIBUTES if a.is_factor)
 
 
+@lru_cache(maxsize=256)
+def _ints(values: tuple[int, ...]) -> _I64:
+    """``values`` as a read-only int64 array; the few distinct ones (filter starts, factor kinds) cached."""
+    out = np.array(values, dtype=np.int64)
+    out.flags.writeable = False
+    return out
+
+
+@lru_cache(maxsize=64)
+def _flags(values: tuple[bool, ...]) -> npt.NDArray[np.bool_]:
+    """``values`` as a read-only bool array, cached (which filters apply: few combinations)."""
+    out = np.array(values, dtype=np.bool_)
+    out.flags.writeable = False
+    return out
+
+
 def compile_query(intake: Intake, strategy: Strategy) -> Query:
     """Compile a validated ``intake`` for ``strategy`` (a few microseconds, whatever the catalog)."""
     slot_words: _U64 | None = None
@@ -270,12 +286,12 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
         factor_bits[g, : len(row)] = row
     kernel = KernelQuery(
         filter_rows=np.array(rows, dtype=np.int64),
-        filter_starts=np.array(starts, dtype=np.int64),
-        filter_given=np.array(given, dtype=np.bool_),
+        filter_starts=_ints(tuple(starts)),
+        filter_given=_flags(tuple(given)),
         filter_unless=_UNLESS,
         slots_filter=slots_filter,
-        factor_kinds=np.array(kinds, dtype=np.int64),
-        factor_words=np.array(words, dtype=np.int64),
+        factor_kinds=_ints(tuple(kinds)),
+        factor_words=_ints(tuple(words)),
         factor_bits=factor_bits,
         factor_most=np.array(most, dtype=np.int64),
         weights=np.array(weights, dtype=np.float64),

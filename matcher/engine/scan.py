@@ -96,31 +96,37 @@ def _slot_rows(slot_words: _U64, offset: int) -> _I64:
 @jit()
 def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
     """``out[j]``: the OR of word ``w0 + j`` of the bitmaps ``rows`` (0 if none), for ``j < m``."""
-    out[:m] = _ZERO
-    for r in rows:
-        words = index[r, w0 : w0 + m]
+    for j in range(m):
+        out[j] = _ZERO
+    for k in range(rows.shape[0]):
+        r = rows[k]
         for j in range(m):
-            out[j] |= words[j]
+            out[j] |= index[r, w0 + j]
 
 
-@jit()
+@jit(inline="always")
 def block_filters(index: _U64, q: KernelQuery, w0: int, m: int, skip: int, passes: _U64) -> None:
     """``passes[f, j]``: the counselors of word ``w0 + j`` who pass filter ``f`` (``j < m``).
 
-    ``passes`` is uint64 (F, WORDS). Filter ``skip`` (-1: none) is left to the caller.
+    ``passes`` is uint64 (F, WORDS). Filter ``skip`` (-1: none) is left to the caller. Arrays
+    are indexed, not sliced: a view per filter and block would cost reference counting.
     """
     for f in range(q.filter_given.shape[0]):
         if f == skip:
             continue
+        fill = _ZERO if q.filter_given[f] else _ALL  # a filter that does not apply passes everybody
+        for j in range(m):
+            passes[f, j] = fill
         if not q.filter_given[f]:
-            passes[f, :m] = _ALL
             continue
-        _or_rows(index, q.filter_rows[q.filter_starts[f] : q.filter_starts[f + 1]], w0, m, passes[f])
+        for k in range(q.filter_starts[f], q.filter_starts[f + 1]):
+            r = q.filter_rows[k]
+            for j in range(m):
+                passes[f, j] |= index[r, w0 + j]
         unless = q.filter_unless[f]
         if unless >= 0:  # not counted against those outside row ``unless``
-            outside = index[unless, w0 : w0 + m]
             for j in range(m):
-                passes[f, j] |= ~outside[j]
+                passes[f, j] |= ~index[unless, w0 + j]
 
 
 @jit(inline="always")
@@ -131,16 +137,16 @@ def _block_eligible(passes: _U64, m: int, last: np.uint64, counts: _I64, out: _U
     filter's failures to ``counts`` (F + 1,), the eligible last; one filter at a time, so that
     each count stays in a register and the loops over the words vectorise.
     """
-    out[:m] = _ALL
+    for j in range(m):
+        out[j] = _ALL
     out[m - 1] = last
     for f in range(passes.shape[0]):
-        row = passes[f]
         failed = 0
         for j in range(m - 1):
-            failed += popcount(~row[j])
-            out[j] &= row[j]
-        failed += popcount(~row[m - 1] & last)
-        out[m - 1] &= row[m - 1]
+            failed += popcount(~passes[f, j])
+            out[j] &= passes[f, j]
+        failed += popcount(~passes[f, m - 1] & last)
+        out[m - 1] &= passes[f, m - 1]
         counts[f] += failed
     eligible = 0
     for j in range(m):
@@ -258,9 +264,11 @@ def scan(
                 add_rows(index, graded_rows[b], w0, m, graded[b:], twice >> b)
             shared[:, :m] = _ZERO
             add_rows(index, slot_rows, w0, m, shared, q.slot_count)
-            passes[q.slots_filter, :m] = _ZERO
-            for p in range(slot_bits):
-                passes[q.slots_filter, :m] |= shared[p, :m]
+            for j in range(m):  # free at some of the client's slots: a count above 0
+                word = _ZERO
+                for p in range(slot_bits):
+                    word |= shared[p, j]
+                passes[q.slots_filter, j] = word
         _block_eligible(passes, m, _valid((w0 + m - 1) * 64, hi), counts, eligible_words)
         for j in range(m):
             base = (w0 + j) * 64

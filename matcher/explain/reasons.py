@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Iterable
 from itertools import repeat
-from operator import attrgetter
-from typing import TypeVar
+from operator import and_, attrgetter
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -58,6 +58,30 @@ _SLOT_BYTES = np.dtype(f"V{8 * SLOT_WORDS}")
 _GRADED = next(LAYOUT[a.name] for a in ATTRIBUTES if a.storage == Storage.GRADED_CODES)
 _TEMPLATED = tuple(LAYOUT[a.name] for a in ATTRIBUTES if a.reason)
 
+
+def _parts(template: str) -> tuple[str, str, str]:
+    """``template`` split around its one placeholder: (before, ``all``/``any``/``first``, after)."""
+    before, _, rest = template.partition("{")
+    placeholder, _, after = rest.partition("}")
+    if placeholder not in ("all", "any", "first"):
+        raise RuntimeError(f"reason template {template!r}: use one of {{all}}, {{any}}, {{first}}")
+    return before, placeholder, after
+
+
+#: Code -> (bit, label) of each templated attribute; code -> (bit, label, label marked primary) of the
+#: graded one (looked up once per code, at import).
+_TERMS = tuple(
+    {code: (1 << position, p.attribute.vocabulary[code]) for code, position in p.positions.items()}
+    for p in _TEMPLATED
+)
+_GRADED_TERMS = {
+    code: (1 << position, label, f"{label} (primary)")
+    for code, position in _GRADED.positions.items()
+    for label in (_GRADED.attribute.vocabulary[code],)
+}
+#: Each templated attribute's reason, split around its placeholder (checked at import).
+_TEMPLATES = tuple(_parts(p.attribute.reason or "") for p in _TEMPLATED)
+
 #: Sort key of the client's concerns.
 _PRIORITY = attrgetter("priority")
 
@@ -81,7 +105,7 @@ class _Memo(dict[K, tuple[str, ...]]):
         return value
 
 
-def _or(terms: Iterable[tuple[int, str]]) -> int:
+def _or(terms: Iterable[tuple[Any, ...]]) -> int:
     """OR of the bits (the first items) of ``terms``."""
     mask = 0
     for term in terms:
@@ -115,10 +139,6 @@ def _ordinal(position: int) -> str:
     return _ORDINALS[position] if position < len(_ORDINALS) else f"number {position + 1}"
 
 
-def _term(p: Placement, code: object) -> tuple[int, str]:
-    return 1 << p.positions[code], p.attribute.vocabulary[code]  # type: ignore[index]
-
-
 class ReasonWriter:
     """Writes the reasons of many counselors for one intake (the intake is read once).
 
@@ -133,16 +153,14 @@ class ReasonWriter:
     def __init__(self, intake: Intake, client_slot_words: npt.NDArray[np.uint64] | None = None) -> None:
         graded = _GRADED.attribute
         # Concerns by priority, highest first (sorting is stable, even reversed: ties keep the order).
-        self._concerns = [
-            (bit, label, f"{label} (primary)")
-            for bit, label in (
-                _term(_GRADED, getattr(c, graded.item_code))
-                for c in sorted(client_value(graded, intake), key=_PRIORITY, reverse=True)
-            )
-        ]
+        items = sorted(client_value(graded, intake), key=_PRIORITY, reverse=True)
+        self._concerns = [_GRADED_TERMS[getattr(c, graded.item_code)] for c in items]
         #: Each templated attribute's terms (bit, label), in the client's order.
-        self._terms = [[_term(p, code) for code in client_value(p.attribute, intake)] for p in _TEMPLATED]
-        self._concern_mask = _or((bit, label) for bit, label, _ in self._concerns)
+        self._terms = [
+            [terms[code] for code in client_value(p.attribute, intake)]  # type: ignore[index]
+            for p, terms in zip(_TEMPLATED, _TERMS, strict=True)
+        ]
+        self._concern_mask = _or(self._concerns)
         #: Masks of the counselor's bits that the reasons depend on.
         self._graded_mask = self._concern_mask | self._concern_mask << GRADE_SHIFT
         self._masks = tuple(map(_or, self._terms))
@@ -182,17 +200,16 @@ class ReasonWriter:
     def _write_offers(self, key: tuple[int, ...]) -> tuple[str, ...]:
         """Each template filled with the codes the counselor shares (``key``: their bits, per attribute)."""
         out = []
-        for p, terms, held in zip(_TEMPLATED, self._terms, key, strict=True):
+        for (before, placeholder, after), terms, held in zip(_TEMPLATES, self._terms, key, strict=True):
             if not held:
                 continue
-            shared = [(j, label) for j, (bit, label) in enumerate(terms) if bit & held]
-            first_place, first = shared[0]
-            place = f" (your {_ordinal(first_place)} choice)" if first_place else ""
-            labels = [label for _, label in shared]
-            template = p.attribute.reason or ""
-            out.append(
-                template.format(all=join_words(labels), any=join_words(labels, "or"), first=first + place)
-            )
+            if placeholder == "first":  # the client's first code the counselor has, and its place
+                place, label = next((j, label) for j, (bit, label) in enumerate(terms) if bit & held)
+                filled = f"{label} (your {_ordinal(place)} choice)" if place else label
+            else:
+                labels = [label for bit, label in terms if bit & held]
+                filled = join_words(labels, "and" if placeholder == "all" else "or")
+            out.append(before + filled + after)
         return tuple(out)
 
     def _write_hours(self, shared: bytes) -> tuple[str, ...]:
@@ -211,7 +228,7 @@ class ReasonWriter:
         graded_mask, masks = self._graded_mask, self._masks
         out = []
         for graded, held, shared in rows:
-            key = tuple([h & m for h, m in zip(held, masks, strict=True)])
+            key = tuple(map(and_, held, masks))
             reasons = concern_phrases[graded & graded_mask] + offer_phrases[key]
             if hour_phrases is not None:
                 reasons += hour_phrases[shared]
@@ -229,10 +246,10 @@ class ReasonWriter:
             shared = np.ascontiguousarray(words.T, dtype="<u8").view(_SLOT_BYTES).ravel().tolist()
         # an attribute the client named nothing of is not read: its reason is never written
         held = [
-            columns.codes[p.word, rows].tolist() if mask else repeat(0)
+            columns.codes[p.word].take(rows).tolist() if mask else repeat(0)
             for p, mask in zip(_TEMPLATED, self._masks, strict=True)
         ]
-        graded = columns.codes[_GRADED.word, rows].tolist()
+        graded = columns.codes[_GRADED.word].take(rows).tolist()
         return self._reasons(zip(graded, zip(*held), shared))  # noqa: B905 (repeat() is endless)
 
     def explain(self, profile: CounselorProfile, counselor_slots: int | None = None) -> tuple[str, ...]:
