@@ -2,7 +2,7 @@
 process's server and against ``attune serve --processes N``), update visibility, and (measured by
 :mod:`bench.exposure_cost` on the same server) what exposure logging costs a ranking.
 
-The server is the real one (:func:`service.server.create_server` on the benchmark's PostgreSQL
+The server is the real one (:func:`service.api.server.create_server` on the benchmark's PostgreSQL
 database, bound to 127.0.0.1 on a free port) running in this process; the load comes from client
 processes started with ``spawn`` (:mod:`bench.grpc_client`), so client work never holds the
 server's interpreter lock.
@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from multiprocessing import get_context
 from pathlib import Path
+from typing import Any
 
 import grpc
 import sqlalchemy as sa
@@ -29,13 +30,14 @@ from bench.grpc_client import ClientResult, run_client, run_health_client
 from bench.inprocess import fast_top
 from bench.served import serve_processes
 from bench.timing import Latency, latency_of
+from matcher.attributes import ATTRIBUTES, Storage
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Intake, Specialty
 from matcher.strategy import DEFAULT_STRATEGY
-from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from matcher.vocabulary import Proficiency
 from service.api.convert.catalog import intake_to_proto, profile_to_proto
+from service.api.server import AttuneServer, create_server
 from service.config import Config
-from service.server import AttuneServer, create_server
 
 __all__ = ["GrpcResult", "LoadResult", "SequentialResult", "UpdateResult", "run_grpc"]
 
@@ -210,20 +212,19 @@ def _machine_ticks() -> tuple[int, int]:
 
 
 def _perfect_for(intake: Intake, profile: CounselorProfile) -> CounselorProfile:
-    """``profile`` changed to fit ``intake`` perfectly (score 1.0)."""
+    """``profile`` changed to fit ``intake`` perfectly (score 1.0): every code of every coded attribute."""
+    every: dict[str, Any] = {
+        a.counselor_field: tuple(a.vocabulary) for a in ATTRIBUTES if a.storage == Storage.CODES
+    }
     return replace(
         profile,
         specialties=tuple(Specialty(c.concern, Proficiency.PRIMARY) for c in intake.concerns),
-        approaches=intake.approaches,
-        languages=intake.languages,
-        formats=tuple(SessionFormat),
-        session_types=tuple(SessionType),
+        **every,
         availability=intake.availability or Availability("UTC"),
         accepting_new_clients=True,
         caseload_current=0,
         caseload_max=max(profile.caseload_max, 10),
         active=True,
-        jurisdictions=(intake.jurisdiction,),
     )
 
 

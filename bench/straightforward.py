@@ -25,23 +25,25 @@ from matcher.engine.query import applicable_factors, client_value, factor_weight
 from matcher.engine.reference import utc_slots
 from matcher.model import Availability, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.strategy import Strategy
-from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from matcher.vocabulary import Proficiency
 from service.storage.tables import CounselorRow
 
 __all__ = ["load_profiles", "rank_straightforward", "row_to_profile"]
 
 
+#: Each attribute held as codes: its column, and how a stored string becomes a code.
+_CODED = tuple((a.counselor_field, a.code_enum or str) for a in ATTRIBUTES if a.storage == Storage.CODES)
+
+
 def row_to_profile(row: CounselorRow) -> CounselorProfile:
     """Convert one ORM row (JSON columns already decoded by the driver) into a profile."""
+    coded: dict[str, Any] = {field: tuple(map(make, getattr(row, field))) for field, make in _CODED}
     return CounselorProfile(
         id=row.id,
         display_name=row.display_name,
         credentials=tuple(row.credentials),
         specialties=tuple(Specialty(concern, Proficiency(level)) for concern, level in row.specialties),
-        approaches=tuple(row.approaches),
-        formats=tuple(SessionFormat(f) for f in row.formats),
-        session_types=tuple(SessionType(t) for t in row.session_types),
-        languages=tuple(row.languages),
+        **coded,
         availability=Availability(
             row.time_zone, tuple(WeeklyWindow(d, s, e) for d, s, e in row.availability_windows)
         ),
@@ -49,7 +51,6 @@ def row_to_profile(row: CounselorRow) -> CounselorProfile:
         caseload_current=row.caseload_current,
         caseload_max=row.caseload_max,
         active=row.active,
-        jurisdictions=tuple(row.jurisdictions),
     )
 
 
