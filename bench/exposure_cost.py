@@ -1,6 +1,6 @@
 """What exposure logging costs a ranking, on the benchmark's running server (:mod:`bench.grpc_bench`).
 
-Two ``MatchingEngine``s share the server's catalog and experiments; one logs exposures with the
+Two ``Matching`` use cases share the server's catalog and experiments; one logs exposures with the
 server's ``ExposureLog`` (a thread writing batches to PostgreSQL), the other drops them. They rank
 in alternating blocks, and the difference of the blocks' medians says whether logging is
 measurable. The store call of the writer is timed on its own as well.
@@ -20,11 +20,11 @@ from bench.config import BenchConfig
 from bench.timing import Latency, latency_of
 from matcher.model import Intake
 from matcher.strategy import DEFAULT_STRATEGY
-from service.exposures import Exposure, ExposureLog
-from service.matching import MatchingEngine
-from service.server import AttuneServer
+from service.api.server import AttuneServer
 from service.storage.database import make_engine
-from service.storage.exposures import ExposureRepository
+from service.storage.exposures import Exposure, ExposureRepository
+from service.usecases.exposures import ExposureLog
+from service.usecases.matching import Matching
 
 __all__ = ["BATCH", "BATCH_REPEATS", "P99_SLACK", "ExposureResult", "exposure_cost"]
 
@@ -75,8 +75,8 @@ def exposure_cost(
     silent = _NoExposureLog()
     try:
         exposures = ExposureRepository(engine)
-        with_log = MatchingEngine(server.catalog, server.experimentation, server.exposure_log, exposures)
-        without = MatchingEngine(server.catalog, server.experimentation, silent, exposures)
+        with_log = Matching(server.catalog, server.experimentation, server.exposure_log, exposures)
+        without = Matching(server.catalog, server.experimentation, silent, exposures)
         blocks = max(4, config.rank_iterations // 50)  # of each kind
         per_block = 100 if blocks > 4 else max(5, config.rank_iterations // 4)
         samples: dict[bool, list[int]] = {True: [], False: []}
@@ -146,7 +146,7 @@ def _batch_cost(exposures: ExposureRepository) -> tuple[float, float]:
 def _an_exposure() -> Exposure:
     from datetime import UTC, datetime
 
-    from service.exposures import Shown
+    from service.storage.exposures import Shown
 
     return Exposure(
         ranking_id="probe",

@@ -183,8 +183,8 @@ def comparison_section(
                     ["rankings checked equal", f"{c.checked} ({c.identical} identical to the last bit)"],
                     ["(a) SQLModel load alone (median)", f"{c.load_s:.2f} s"],
                     [
-                        "full rebuild from the store: `service.catalog.load_snapshot` (as the server "
-                        "does it), each run",
+                        "full rebuild from the store: `service.usecases.catalog.load_snapshot` (as the "
+                        "server does it), each run",
                         ", ".join(f"{t:.2f} s" for t in c.rebuild_times_s),
                     ],
                     [
@@ -288,7 +288,7 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
     return Section(
         f"End to end over gRPC at {_n(g.size)} counselors",
         [
-            "The real server (`service.server.create_server`, default settings, PostgreSQL store) in the "
+            "The real server (`service.api.server.create_server`, default settings, PostgreSQL store) in the "
             "benchmark process on 127.0.0.1; clients are separate processes (`multiprocessing` spawn) "
             f"calling `RankCounselors` with the typical intakes in turn (k={config.k}, no strategy "
             "override, so the experiment assignment and the exposure log run as in production). The "
@@ -315,7 +315,7 @@ def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
             "perfectly (then back), and the intake is ranked again until the change shows; *patched* "
             "means the served snapshot after the write shares the id tuple of the one before, i.e. "
             "`with_upsert` patched it rather than `CatalogSnapshot.build` rebuilding it.",
-            "*Exposure logging*: two `MatchingEngine`s on the server's catalog and experiments, one with "
+            "*Exposure logging*: two `Matching` use cases on the server's catalog and experiments, one with "
             "the server's `ExposureLog` (a background thread writing batches to PostgreSQL), one whose "
             "log drops everything, ranked back to back in alternating blocks of 100 rankings (the log is "
             "flushed after each block with logging, outside the timing, so its backlog slows no other "

@@ -29,10 +29,10 @@ from matcher.engine.ranking import rank
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile, Intake
 from matcher.strategy import DEFAULT_STRATEGY
-from service.catalog import Catalog, load_snapshot
 from service.storage.counselors import CounselorRepository
 from service.storage.database import make_engine
 from service.storage.tables import counselor_table
+from service.usecases.catalog import Catalog, load_snapshot
 
 __all__ = ["ComparisonResult", "compare", "load_catalog", "postgres_settings"]
 

@@ -1,6 +1,6 @@
 """Synthetic clients with hidden preferences: what a client does with the ranking it is shown.
 
-The behaviour model of ``attune simulate`` (:mod:`service.simulation`, through the running
+The behaviour model of ``attune simulate`` (:mod:`service.cli.simulate`, through the running
 service) and of the statistical tests that run it in process
 (:func:`matcher.experiments.simulation.simulate_journeys`). The value of a counselor to
 a client is :data:`TRUE_WEIGHTS` applied to the factor scores of the ranking (what the

@@ -1,4 +1,5 @@
-"""``attune.v1.CounselorService``: thin, converts, calls the catalog, converts back."""
+"""``attune.v1.CounselorService`` (gRPC adapter): thin, converts, calls the catalog use case,
+converts back."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from attune.v1 import counselor_pb2, counselor_pb2_grpc
 from matcher.errors import FieldViolation, InvalidInput
 from service.api.convert.catalog import counselor_from_proto, counselor_to_proto, merge_counselor
 from service.api.paging import page_size, required
-from service.catalog import Catalog
+from service.usecases.catalog import Catalog
 
 __all__ = ["CounselorServicer"]
 

@@ -1,4 +1,4 @@
-"""Domain errors -> gRPC status, in one place (:func:`error_mapped` wraps every servicer).
+"""Domain errors -> gRPC status, in one place (gRPC adapter; :func:`error_mapped` wraps every servicer).
 
 Every :class:`matcher.errors.AttuneError` a servicer lets through becomes a rich
 ``google.rpc.Status``: ``INVALID_ARGUMENT`` with one ``BadRequest`` listing every

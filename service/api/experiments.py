@@ -1,4 +1,5 @@
-"""``attune.v1.StrategyService`` and ``attune.v1.ExperimentService``: thin, convert and delegate."""
+"""``attune.v1.StrategyService`` and ``attune.v1.ExperimentService`` (gRPC adapter): thin, convert and
+delegate to the experimentation use case."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from service.api.convert.experiments import (
     strategy_to_proto,
 )
 from service.api.paging import page_size, required
-from service.experimentation import Experimentation
+from service.usecases.experimentation import Experimentation
 
 __all__ = ["ExperimentServicer", "StrategyServicer"]
 

@@ -1,4 +1,5 @@
-"""``attune.v1.MatchingService``: thin, converts, calls the matching engine, converts back."""
+"""``attune.v1.MatchingService`` (gRPC adapter): thin, converts, calls the matching use case,
+converts back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS,
 from service.api.convert.catalog import rank_request_from_proto
 from service.api.convert.experiments import outcome_event_from_proto
 from service.api.convert.ranking import ranking_to_proto
-from service.matching import MatchingEngine
+from service.usecases.matching import Matching
 
 __all__ = ["MatchingServicer"]
 
@@ -24,21 +25,21 @@ def _terms(vocabulary: Mapping[str, str]) -> list[matching_pb2.VocabularyTerm]:
 class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
     """Ranks counselors for an intake."""
 
-    def __init__(self, engine: MatchingEngine) -> None:
-        self._engine = engine
+    def __init__(self, matching: Matching) -> None:
+        self._matching = matching
 
     def RankCounselors(
         self, request: matching_pb2.RankCounselorsRequest, context: grpc.ServicerContext
     ) -> matching_pb2.RankCounselorsResponse:
         intake, top_k = rank_request_from_proto(request)
-        result = self._engine.rank(intake, top_k, request.strategy)
+        result = self._matching.rank(intake, top_k, request.strategy)
         return ranking_to_proto(result.ranking, result.ranking_id, result.assignment)
 
     def RecordOutcome(
         self, request: matching_pb2.RecordOutcomeRequest, context: grpc.ServicerContext
     ) -> matching_pb2.RecordOutcomeResponse:
         event = outcome_event_from_proto(request.event)
-        is_new = self._engine.record_outcome(request.ranking_id, request.counselor_id, event)
+        is_new = self._matching.record_outcome(request.ranking_id, request.counselor_id, event)
         return matching_pb2.RecordOutcomeResponse(duplicate=not is_new)
 
     def GetVocabulary(

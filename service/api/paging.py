@@ -1,4 +1,4 @@
-"""Request checks shared by the servicers (AIP-158 page sizes, required names)."""
+"""Request checks shared by the servicers (gRPC adapter): AIP-158 page sizes, required names."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ CODE_LIST_COLUMNS = (
     *(a.counselor_field for a in ATTRIBUTES if a.storage == Storage.CODES and a.code_enum is None),
 )
 REQUIRED_COLUMNS = ("display_name",)
-#: The id rule of the service (service.catalog), checked here to report it with a line number.
+#: The id rule of the service (service.usecases.catalog), checked here to report it with a line number.
 _ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 _MAX_ERRORS_IN_MESSAGE = 10
 _E = TypeVar("_E", bound=StrEnum)

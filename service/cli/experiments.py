@@ -1,4 +1,5 @@
-"""``attune strategies …``, ``attune experiments …``, ``attune outcome`` and ``attune simulate``."""
+"""``attune strategies …``, ``attune experiments …`` and ``attune simulate`` (CLI layer): clients of the
+running service for the people who run experiments."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated
 import typer
 from google.protobuf import field_mask_pb2
 
-from attune.v1 import experiment_pb2, matching_pb2
+from attune.v1 import experiment_pb2
 from service.cli.client import AttuneClient
 from service.cli.common import (
     DEFAULT_ADDRESS,
@@ -22,7 +23,7 @@ from service.cli.common import (
 from service.cli.render import as_json
 from service.cli.render_experiments import print_experiment, print_report, print_strategies
 
-__all__ = ["experiments_app", "outcome", "simulate", "strategies_app"]
+__all__ = ["experiments_app", "simulate", "strategies_app"]
 
 strategies_app = typer.Typer(no_args_is_help=True, help="Named, versioned ranking strategies.")
 experiments_app = typer.Typer(no_args_is_help=True, help="A/B experiments between strategies.")
@@ -259,30 +260,6 @@ def experiments_report(
         print_report(out, report)
 
 
-_EVENTS = {
-    name.removeprefix("OUTCOME_EVENT_").lower(): number
-    for name, number in matching_pb2.OutcomeEvent.items()
-    if number != matching_pb2.OUTCOME_EVENT_UNSPECIFIED
-}
-
-
-def outcome(
-    ranking_id: Annotated[str, typer.Argument(help="the ranking the counselor was shown in")],
-    counselor_id: Annotated[str, typer.Argument(help="the counselor")],
-    event: Annotated[str, typer.Argument(help=", ".join(_EVENTS))],
-    address: AddressOpt = DEFAULT_ADDRESS,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-) -> None:
-    """Record what a client did with a counselor from a ranking (idempotent)."""
-    if event not in _EVENTS:
-        raise typer.BadParameter(f"allowed: {', '.join(_EVENTS)}", param_hint="EVENT")
-    request = matching_pb2.RecordOutcomeRequest(
-        ranking_id=ranking_id, counselor_id=counselor_id, event=_EVENTS[event]
-    )
-    response = call(address, timeout, lambda c: c.matching.RecordOutcome, request)
-    out.print("already recorded" if response.duplicate else f"recorded {event}")
-
-
 def simulate(
     key: Annotated[str, typer.Argument(help="a running experiment to drive")],
     clients: Annotated[int, typer.Option(min=1, max=200_000, help="synthetic clients")] = 2000,
@@ -295,7 +272,7 @@ def simulate(
     timeout: TimeoutOpt = DEFAULT_TIMEOUT,
 ) -> None:
     """Run synthetic clients with hidden preferences through the service and print the report."""
-    from service.simulation import SimulationSettings, run_simulation
+    from service.cli.simulate import SimulationSettings, run_simulation
 
     losses = {}
     for item in attrition or []:

@@ -79,7 +79,7 @@ def _log_change(connection: sa.Connection, counselor_id: str) -> None:
     """Bump the catalog version and log ``counselor_id`` under the new version (same transaction).
 
     The log keeps the last :data:`LOG_KEEP` versions: a reader further behind finds a gap and
-    reloads everything, as it would anyway past :data:`service.catalog.PATCH_LIMIT` changes.
+    reloads everything, as it would anyway past :data:`service.usecases.catalog.PATCH_LIMIT` changes.
     """
     version = _CATALOG_VERSION.bump(connection)
     connection.execute(sa.insert(_LOG).values(version=version, counselor_id=counselor_id))

@@ -27,6 +27,7 @@ from sqlalchemy.pool import StaticPool
 __all__ = [
     "MIGRATIONS_DIR",
     "WRITE_OPTIONS",
+    "SchemaOutOfDate",
     "alembic_config",
     "current_revision",
     "head_revision",
@@ -45,6 +46,10 @@ WRITE_OPTIONS: dict[str, Any] = {"attune_sqlite_begin": "IMMEDIATE"}
 
 #: Seconds a SQLite connection waits for another writer's lock before failing.
 SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class SchemaOutOfDate(RuntimeError):
+    """The database has not been migrated to the schema this code needs (see :func:`is_up_to_date`)."""
 
 
 def normalize_url(url: str | sa.URL) -> sa.URL:

@@ -1,10 +1,10 @@
 """The exposure repository: served rankings, the outcomes reported for them, and the data an
 experiment analysis reads back.
 
-Exposures arrive in batches from :class:`service.exposures.ExposureLog`; a batch is written in
-one transaction and is idempotent on ``ranking_id``, so retrying a batch that partly failed (or
-that was written before the error reached the writer) is harmless. Outcomes are idempotent on
-``(ranking_id, counselor_id, event)``. Neither table holds intake contents.
+Exposures (:class:`Exposure`) arrive in batches from :class:`service.usecases.exposures.ExposureLog`;
+a batch is written in one transaction and is idempotent on ``ranking_id``, so retrying a batch that
+partly failed (or that was written before the error reached the writer) is harmless. Outcomes are
+idempotent on ``(ranking_id, counselor_id, event)``. Neither table holds intake contents.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
 
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.experiments.outcomes import OutcomeEvent
-from service.exposures import Exposure, Shown
 from service.storage.experiment_tables import (
     EXPERIMENT_KEY_LENGTH,
     RANKING_ID_LENGTH,
@@ -30,7 +29,7 @@ from service.storage.experiment_tables import (
 from service.storage.tables import COUNSELOR_ID_LENGTH
 from service.storage.transactions import Transactions, require_aware
 
-__all__ = ["ExperimentData", "ExposureRepository"]
+__all__ = ["ExperimentData", "Exposure", "ExposureRepository", "Shown"]
 
 _X = exposure_table
 _O = outcome_table
@@ -50,6 +49,34 @@ _EXPOSURE_COLUMNS = (
 _SHOWN_TEXT = sa.cast(_X.c.shown, sa.Text)
 #: Position reported for an outcome whose counselor is not in the ranking's list.
 NOT_SHOWN = 0
+
+
+class Shown(NamedTuple):
+    """One counselor in a served ranking (a named tuple: every ranking creates ``k`` of them)."""
+
+    counselor_id: str
+    position: int  # 1-based
+    score: float
+
+
+@dataclass(frozen=True, slots=True)
+class Exposure:
+    """One served ranking, as logged: what analysis needs and nothing more.
+
+    The pseudonymous client id, the experiment, phase and arm, the strategy, the catalog version
+    and the counselors shown with their positions and scores. No concerns, no free text.
+    """
+
+    ranking_id: str
+    client_id: str
+    strategy: str  # name@version
+    catalog_version: int
+    shown: tuple[Shown, ...]
+    served_at: datetime
+    experiment_key: str | None = None
+    phase: int | None = None
+    arm: str | None = None
+    forced: bool = False  # a staff override: outside any experiment
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import pytest
 from attune.v1 import counselor_pb2_grpc, matching_pb2_grpc
 
 ATTUNE = [sys.executable, "-m", "service.cli"]
-DEMO_COUNT = 1000  # as `make run` seeds: enough counselors in most states for real lists
+DEMO_COUNT = 3000  # enough counselors licensed in most states for lists long enough to compare strategies
 
 
 @dataclass

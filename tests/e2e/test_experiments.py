@@ -14,7 +14,7 @@ from attune.v1 import experiment_pb2, matching_pb2
 from matcher.synthetic import synthetic_intakes
 from service.api.convert.catalog import intake_to_proto
 from service.cli.client import AttuneClient
-from service.simulation import SimulationSettings, run_simulation
+from service.cli.simulate import SimulationSettings, run_simulation
 from tests.e2e.conftest import RunningService, start_service
 
 TIMEOUT = 20

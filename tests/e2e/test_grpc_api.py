@@ -117,13 +117,15 @@ def test_default_page_size_is_ten_and_large_is_capped(
 def test_nobody_qualifies_is_ok_with_exclusion_counts(
     matching_stub: matching_pb2_grpc.MatchingServiceStub,
 ) -> None:
-    # No counselor of the demo catalog speaks Amharic: every one fails the language filter.
+    # No counselor of the demo catalog is licensed in American Samoa: every one fails licensure,
+    # counted under licensure_missing when no licence at all is on file.
     response = matching_stub.RankCounselors(
-        matching_pb2.RankCounselorsRequest(intake=good_intake(languages=["am"])), timeout=TIMEOUT
+        matching_pb2.RankCounselorsRequest(intake=good_intake(jurisdiction="US-AS")), timeout=TIMEOUT
     )
     counts = {e.filter: e.excluded_count for e in response.exclusions}
     assert response.eligible_count == 0 and not response.results
-    assert counts["language"] == response.catalog_size == DEMO_COUNT
+    assert counts["licensure"] + counts["licensure_missing"] == response.catalog_size == DEMO_COUNT
+    assert counts["licensure_missing"] > 0  # the synthetic catalog has a few counselors with none
     assert counts["capacity"] > 0  # the other filters are still counted over the whole catalog
 
 
@@ -310,7 +312,7 @@ def test_new_counselor_is_ranked_immediately(
         accepting_new_clients=True,
         caseload_max=10,
         active=True,
-        jurisdictions=["US-CA", "US-OR"],
+        jurisdictions=["US-AS"],  # where no demo counselor is licensed
     )
     created = counselor_stub.CreateCounselor(
         counselor_pb2.CreateCounselorRequest(counselor=unique), timeout=TIMEOUT
@@ -322,6 +324,7 @@ def test_new_counselor_is_ranked_immediately(
                     languages=["am"],
                     concerns=[matching_pb2.ConcernPreference(concern="ptsd")],
                     availability=common_pb2.Availability(),
+                    jurisdiction="US-AS",
                 )
             ),
             timeout=TIMEOUT,

@@ -1,4 +1,4 @@
-"""Proto <-> domain conversion: the one place where API messages meet domain objects.
+"""Proto <-> domain conversion (gRPC adapter): the one place where API messages meet domain objects.
 
 ``catalog`` converts counselors, intakes and rankings; ``experiments`` converts strategies,
 experiments, outcomes and reports. Import the submodule you need (the CLI imports only

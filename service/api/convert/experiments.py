@@ -14,9 +14,9 @@ from matcher.experiments import Arm, Experiment, ExperimentStatus, Report
 from matcher.experiments import Interval as DomainInterval
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.strategy import Algorithm, Strategy
-from service.experimentation import ExperimentChanges
 from service.storage.experiments import ExperimentRecord
 from service.storage.strategies import StrategyRecord
+from service.usecases.experimentation import ExperimentChanges
 
 __all__ = [
     "experiment_changes",

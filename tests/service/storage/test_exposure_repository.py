@@ -12,8 +12,14 @@ from hypothesis import strategies as st
 
 from matcher.errors import InvalidInput
 from matcher.experiments.outcomes import OutcomeEvent
-from service.exposures import Exposure, Shown
-from service.storage.exposures import ExperimentData, ExposureRepository, _shown_json, _shown_value
+from service.storage.exposures import (
+    ExperimentData,
+    Exposure,
+    ExposureRepository,
+    Shown,
+    _shown_json,
+    _shown_value,
+)
 
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)
 

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 
 from matcher.errors import Conflict
 from matcher.experiments import Arm, Experiment, ExperimentStatus
-from service.experimentation import Experimentation, ExperimentChanges
 from service.storage.experiments import ExperimentRepository
 from service.storage.exposures import ExposureRepository
 from service.storage.strategies import StrategyRepository
+from service.usecases.experimentation import Experimentation, ExperimentChanges
 
 ARMS = (Arm("control", "balanced-v1@1", 1.0), Arm("treatment", "availability-first@1", 1.0))
 

@@ -13,8 +13,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from service.api.server import AttuneServer, SchemaOutOfDate, create_server
 from service.config import Config
-from service.server import AttuneServer, SchemaOutOfDate, create_server
 from service.storage.database import upgrade
 
 
@@ -49,7 +49,7 @@ def _serve_with_a_slow_start(config: Config, started: str) -> None:
     """Run ``_serve_process`` in a child whose start-up takes a second (the signal lands during it)."""
     import time
 
-    import service.server as server_module
+    import service.api.server as server_module
 
     real_create_server = server_module.create_server
 

@@ -1,14 +1,14 @@
-"""The demo catalog ``make run`` starts with: synthetic counselors, seeded only into an empty store."""
+"""The demo catalog ``make run`` starts with (use case): synthetic counselors, seeded only into an
+empty store."""
 
 from __future__ import annotations
 
 import logging
 
 from matcher.synthetic import synthetic_counselors
-from service.catalog import Catalog
-from service.server import SchemaOutOfDate
 from service.storage.counselors import CounselorRepository
-from service.storage.database import is_up_to_date, make_engine
+from service.storage.database import SchemaOutOfDate, is_up_to_date, make_engine
+from service.usecases.catalog import Catalog
 
 __all__ = ["DEMO_SEED", "seed_demo_if_empty"]
 

@@ -1,4 +1,5 @@
-"""Strategies and experiments as the server sees them: cached in memory, changed through the store.
+"""The experimentation use case: strategies and experiments as the server sees them, cached in
+memory and changed through the store.
 
 Ranking must not touch the database, so the strategies and the running experiments
 are held in memory and reloaded after every write made here, and by :meth:`refresh`

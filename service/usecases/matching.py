@@ -13,12 +13,12 @@ from matcher.errors import FieldViolation, InvalidInput, NotFound
 from matcher.experiments import Assignment
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.model import Intake
-from service.catalog import Catalog
-from service.experimentation import Experimentation
-from service.exposures import Exposure, ExposureLog, Shown
-from service.storage.exposures import ExposureRepository
+from service.storage.exposures import Exposure, ExposureRepository, Shown
+from service.usecases.catalog import Catalog
+from service.usecases.experimentation import Experimentation
+from service.usecases.exposures import ExposureLog
 
-__all__ = ["MatchResult", "MatchingEngine"]
+__all__ = ["MatchResult", "Matching"]
 
 #: How long to look again for a ranking another server process may still hold in its exposure
 #: queue (it writes at least every 50 ms) before calling it unknown.
@@ -34,7 +34,7 @@ class MatchResult:
     assignment: Assignment | None
 
 
-class MatchingEngine:
+class Matching:
     """Ranks intakes against the catalog's current snapshot; never waits on the database."""
 
     def __init__(

@@ -11,10 +11,10 @@ import sqlalchemy as sa
 
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import CounselorProfile
-from service import catalog as catalog_module
-from service.catalog import Catalog
 from service.storage import batches, counselors
 from service.storage.counselors import CounselorRepository
+from service.usecases import catalog as catalog_module
+from service.usecases.catalog import Catalog
 from tests.matcher.conftest import random_profiles
 
 

@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from matcher.errors import FieldViolation, InvalidInput
-from service.exposures import Exposure, ExposureLog, Shown
+from service.storage.exposures import Exposure, Shown
+from service.usecases.exposures import ExposureLog
 
 
 def exposure(i: int) -> Exposure:

@@ -1,4 +1,5 @@
-"""``attune simulate``: a whole synthetic experiment driven through the real service.
+"""``attune simulate``'s driver (CLI layer, a gRPC client): a whole synthetic experiment driven
+through the real, running service.
 
 Synthetic clients (``matcher.synthetic``) ask for rankings over gRPC, and each does with
 its ranking what :func:`matcher.experiments.clients.journey` says (hidden preferences, a

@@ -1,9 +1,9 @@
-"""The gRPC server: wiring, health, reflection, graceful shutdown.
+"""The gRPC server's lifecycle (gRPC adapter layer): start, health, reflection, graceful shutdown.
 
-``create_server(config)`` builds a ready-to-start server and returns it with the
-bound port (tests pass port 0); ``serve(config)`` runs it until SIGTERM/SIGINT,
-then marks health NOT_SERVING, lets in-flight calls drain for
-``config.grace_seconds`` and stops.
+``create_server(config)`` builds a ready-to-start server from what :mod:`service.api.wiring`
+makes for ``config`` and returns it with the bound port (tests pass port 0);
+``serve(config)`` runs it until SIGTERM/SIGINT, then marks health NOT_SERVING, lets
+in-flight calls drain for ``config.grace_seconds`` and stops.
 
 The server is ``grpc.aio`` on an event loop (uvloop's) thread of its own, behind a blocking API
 (:class:`AttuneServer`). Rankings run on the loop itself (:data:`INLINE_METHODS`):
@@ -32,46 +32,22 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_health.v1.health import aio as health_aio  # type: ignore[attr-defined]  # not in the stubs
 from grpc_reflection.v1alpha import reflection
 
-from attune.v1 import (
-    counselor_pb2,
-    counselor_pb2_grpc,
-    experiment_pb2,
-    experiment_pb2_grpc,
-    matching_pb2,
-    matching_pb2_grpc,
-)
+from attune.v1 import matching_pb2
 from matcher.engine.ranking import warm_up
-from service.api.counselors import CounselorServicer
 from service.api.errors import error_mapped
-from service.api.experiments import ExperimentServicer, StrategyServicer
-from service.api.matching import MatchingServicer
-from service.catalog import Catalog
+from service.api.wiring import SERVICE_NAMES, add_servicers, build_use_cases
 from service.config import Config
-from service.experimentation import Experimentation
-from service.exposures import ExposureLog
-from service.matching import MatchingEngine
-from service.storage.counselors import CounselorRepository
-from service.storage.database import is_up_to_date, make_engine
-from service.storage.experiments import ExperimentRepository
-from service.storage.exposures import ExposureRepository
-from service.storage.strategies import StrategyRepository
+from service.storage.database import SchemaOutOfDate
+from service.usecases.catalog import Catalog
+from service.usecases.experimentation import Experimentation
+from service.usecases.exposures import ExposureLog
 
 __all__ = ["AttuneServer", "SchemaOutOfDate", "create_server", "serve"]
 
 log = logging.getLogger(__name__)
 
-SERVICE_NAMES = (
-    counselor_pb2.DESCRIPTOR.services_by_name["CounselorService"].full_name,
-    matching_pb2.DESCRIPTOR.services_by_name["MatchingService"].full_name,
-    experiment_pb2.DESCRIPTOR.services_by_name["StrategyService"].full_name,
-    experiment_pb2.DESCRIPTOR.services_by_name["ExperimentService"].full_name,
-)
 _MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 T = TypeVar("T")
-
-
-class SchemaOutOfDate(RuntimeError):
-    """The database has not been migrated to the schema this code needs."""
 
 
 #: Methods served on the event loop itself: fast and CPU-only (no database). Every other method
@@ -183,22 +159,11 @@ class AttuneServer:
 
 
 def create_server(config: Config) -> tuple[AttuneServer, int]:
-    """Build the server for ``config`` and bind its port; call ``start()`` to serve."""
-    database = make_engine(config.database_url)
-    if not is_up_to_date(config.database_url):
-        database.dispose()
-        raise SchemaOutOfDate(
-            "the database schema is not up to date; run `attune db upgrade` "
-            f"(database: {database.url.render_as_string(hide_password=True)})"
-        )
-    warm_up()  # compile the ranking kernel now, not on the first request
-    catalog = Catalog(CounselorRepository(database))
-    exposures = ExposureRepository(database)
-    exposure_log = ExposureLog(exposures.insert_many)
-    experimentation = Experimentation(
-        StrategyRepository(database), ExperimentRepository(database), exposures, exposure_log.flush
-    )
-    matching = MatchingEngine(catalog, experimentation, exposure_log, exposures)
+    """Build the server for ``config`` and bind its port; call ``start()`` to serve.
+
+    The parts come from :mod:`service.api.wiring`; this adds the threads, health and reflection.
+    """
+    use_cases = build_use_cases(config)
     executor = futures.ThreadPoolExecutor(max_workers=config.max_workers, thread_name_prefix="grpc")
     events = _EventLoop()
 
@@ -212,21 +177,10 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
                 ("grpc.max_send_message_length", _MAX_MESSAGE_BYTES),
             ],
         )
-
-        def mapped(servicer: object, file: Any, name: str) -> Any:
-            return error_mapped(servicer, file.DESCRIPTOR.services_by_name[name], executor, INLINE_METHODS)
-
-        counselor_pb2_grpc.add_CounselorServiceServicer_to_server(
-            mapped(CounselorServicer(catalog), counselor_pb2, "CounselorService"), server
-        )
-        matching_pb2_grpc.add_MatchingServiceServicer_to_server(
-            mapped(MatchingServicer(matching), matching_pb2, "MatchingService"), server
-        )
-        experiment_pb2_grpc.add_StrategyServiceServicer_to_server(
-            mapped(StrategyServicer(experimentation), experiment_pb2, "StrategyService"), server
-        )
-        experiment_pb2_grpc.add_ExperimentServiceServicer_to_server(
-            mapped(ExperimentServicer(experimentation), experiment_pb2, "ExperimentService"), server
+        add_servicers(
+            server,
+            use_cases,
+            lambda servicer, service: error_mapped(servicer, service, executor, INLINE_METHODS),
         )
         health_servicer = health_aio.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
@@ -242,11 +196,17 @@ def create_server(config: Config) -> tuple[AttuneServer, int]:
     except BaseException:
         events.close()
         executor.shutdown()
-        exposure_log.close()
-        database.dispose()
+        use_cases.close()
         raise
     attune = AttuneServer(
-        server, health_servicer, catalog, experimentation, exposure_log, config, events, executor
+        server,
+        health_servicer,
+        use_cases.catalog,
+        use_cases.experimentation,
+        use_cases.exposure_log,
+        config,
+        events,
+        executor,
     )
     return attune, port
 

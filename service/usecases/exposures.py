@@ -1,4 +1,4 @@
-"""Exposure logging off the request path.
+"""The exposure log (use case layer): exposure logging off the request path.
 
 ``ExposureLog.record`` only appends to an in-memory queue, so writing never slows
 a ranking; a background thread writes batches to the store. ``close()`` drains the
@@ -6,9 +6,8 @@ queue, so a clean shutdown loses nothing. Rankings still waiting to be written a
 kept in ``pending`` so that an outcome reported for them a moment later is not
 mistaken for an unknown ranking.
 
-An exposure keeps what analysis needs and nothing more: the pseudonymous client
-id, the experiment, phase and arm, the strategy, the catalog version and the
-counselors shown with their positions and scores. No concerns, no free text.
+An exposure (:class:`service.storage.exposures.Exposure`, the record the store keeps) holds what
+analysis needs and nothing more: no concerns, no free text.
 """
 
 from __future__ import annotations
@@ -18,39 +17,13 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from typing import NamedTuple
 
 from matcher.errors import InvalidInput
+from service.storage.exposures import Exposure
 
-__all__ = ["Exposure", "ExposureLog", "Shown"]
+__all__ = ["ExposureLog"]
 
 log = logging.getLogger(__name__)
-
-
-class Shown(NamedTuple):
-    """One counselor in a served ranking (a named tuple: every ranking creates ``k`` of them)."""
-
-    counselor_id: str
-    position: int  # 1-based
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    """One served ranking, as logged."""
-
-    ranking_id: str
-    client_id: str
-    strategy: str  # name@version
-    catalog_version: int
-    shown: tuple[Shown, ...]
-    served_at: datetime
-    experiment_key: str | None = None
-    phase: int | None = None
-    arm: str | None = None
-    forced: bool = False  # a staff override: outside any experiment
 
 
 _STOP = object()

@@ -1,4 +1,4 @@
-"""The catalog service: counselor writes go to the store, then into the in-memory snapshot.
+"""The catalog use case: counselor writes go to the store, then into the in-memory snapshot.
 
 The ranking hot path reads :attr:`Catalog.snapshot`, an immutable columnar
 snapshot swapped atomically (one reference assignment) after every write. A write
