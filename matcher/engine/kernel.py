@@ -70,8 +70,8 @@ _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
 _U64 = npt.NDArray[np.uint64]
 
-#: Any valid intake: the kernels are compiled for types, not values.
-_WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",), jurisdiction="US-IL")
+#: Any intake: the kernels are compiled for types, not values (compiling needs no valid intake).
+_WARM_UP_INTAKE = Intake("warm-up", (ConcernPreference("anxiety", 1),), ("en",))
 
 
 # --------------------------------------------------------------------------- kernels

@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from functools import lru_cache
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -210,18 +210,10 @@ _UNLESS.flags.writeable = False
 _FACTOR_PLAN = tuple((a, LAYOUT[a.name], _KINDS[a.scoring]) for a in ATTRIBUTES if a.is_factor)
 
 
-@lru_cache(maxsize=256)
-def _ints(values: tuple[int, ...]) -> _I64:
-    """``values`` as a read-only int64 array; the few distinct ones (filter starts, factor kinds) cached."""
-    out = np.array(values, dtype=np.int64)
-    out.flags.writeable = False
-    return out
-
-
-@lru_cache(maxsize=64)
-def _flags(values: tuple[bool, ...]) -> npt.NDArray[np.bool_]:
-    """``values`` as a read-only bool array, cached (which filters apply: few combinations)."""
-    out = np.array(values, dtype=np.bool_)
+@lru_cache(maxsize=512)
+def _frozen(values: tuple[int, ...] | tuple[bool, ...], dtype: str) -> npt.NDArray[Any]:
+    """``values`` as a read-only array; the few distinct ones (filter starts, factor kinds) cached."""
+    out = np.array(values, dtype=dtype)
     out.flags.writeable = False
     return out
 
@@ -286,12 +278,12 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
         factor_bits[g, : len(row)] = row
     kernel = KernelQuery(
         filter_rows=np.array(rows, dtype=np.int64),
-        filter_starts=_ints(tuple(starts)),
-        filter_given=_flags(tuple(given)),
+        filter_starts=_frozen(tuple(starts), "int64"),
+        filter_given=_frozen(tuple(given), "bool"),
         filter_unless=_UNLESS,
         slots_filter=slots_filter,
-        factor_kinds=_ints(tuple(kinds)),
-        factor_words=_ints(tuple(words)),
+        factor_kinds=_frozen(tuple(kinds), "int64"),
+        factor_words=_frozen(tuple(words), "int64"),
         factor_bits=factor_bits,
         factor_most=np.array(most, dtype=np.int64),
         weights=np.array(weights, dtype=np.float64),

@@ -141,9 +141,7 @@ class CatalogSnapshot:
         NotFound
             If the snapshot has no counselor with that id.
         """
-        pos = self.row_of(counselor_id)
-        if pos is None:
-            raise NotFound("counselor", counselor_id)
+        pos = self._row(counselor_id)
         columns = Columns._make(np.delete(old, pos, axis=old.ndim - 1) for old in self.columns.arrays())
         return CatalogSnapshot(
             version,
@@ -201,10 +199,14 @@ class CatalogSnapshot:
         NotFound
             If the snapshot has no counselor with that id.
         """
+        return self.profiles[self._row(counselor_id)]
+
+    def _row(self, counselor_id: str) -> int:
+        """The row of ``counselor_id``; :class:`NotFound` if the snapshot has none."""
         pos = self.row_of(counselor_id)
         if pos is None:
             raise NotFound("counselor", counselor_id)
-        return self.profiles[pos]
+        return pos
 
     # ------------------------------------------------------------------ columns
 
