@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Any, Generic, TypeVar
 
@@ -55,7 +55,16 @@ PROFILE_COLUMNS: tuple[sa.ColumnElement[Any], ...] = tuple(_as_text(name) for na
 RECORD_COLUMNS: tuple[sa.ColumnElement[Any], ...] = (*PROFILE_COLUMNS, _C.c.create_time, _C.c.update_time)
 #: Where each column is in a row selected with :data:`RECORD_COLUMNS` (by name, computed once).
 _AT = {name: i for i, name in enumerate((*_PROFILE_COLUMN_NAMES, "create_time", "update_time"))}
-_CODES_AT = tuple(_AT[name] for name in ("credentials", *_CODE_FIELDS))
+#: Where each profile field is among ``CounselorProfile``'s arguments (profiles are built positionally,
+#: the hot loop of loading a catalog; the positions come from the dataclass's field names).
+_ARG = {f.name: i for i, f in enumerate(fields(CounselorProfile))}
+#: The code columns (the credentials and each coded attribute): (row position, argument position).
+_CODES_AT = tuple((_AT[name], _ARG[name]) for name in ("credentials", *_CODE_FIELDS))
+#: The plain columns copied as they are, and those read as booleans: (row position, argument position).
+_PLAIN_AT = tuple((_AT[n], _ARG[n]) for n in ("id", "display_name", "caseload_current", "caseload_max"))
+_BOOL_AT = tuple((_AT[n], _ARG[n]) for n in ("accepting_new_clients", "active"))
+_SPECIALTIES, _ZONE, _WINDOWS = (_AT[n] for n in ("specialties", "time_zone", "availability_windows"))
+_SPECIALTIES_ARG, _AVAILABILITY_ARG = _ARG["specialties"], _ARG["availability"]
 #: Most distinct values each cache of a :class:`ProfileMapper` keeps.
 CACHE_LIMIT = 20_000
 
@@ -212,27 +221,23 @@ class ProfileMapper:
     def profile(self, row: Sequence[Any]) -> CounselorProfile:
         """The profile of a row selected with :data:`PROFILE_COLUMNS` (extra trailing columns ignored)."""
         # The hot loop of loading a catalog: cache hits inline, misses in the _new_* methods.
-        credentials, *codes = [cache[row[at]] for cache, at in zip(self._codes, _CODES_AT, strict=True)]
-        at = _AT
-        specialties = self._specialties.get(row[at["specialties"]])
+        args: list[Any] = [None] * len(_ARG)
+        for cache, (at, arg) in zip(self._codes, _CODES_AT, strict=True):
+            args[arg] = cache[row[at]]
+        for at, arg in _PLAIN_AT:
+            args[arg] = row[at]
+        for at, arg in _BOOL_AT:
+            args[arg] = bool(row[at])
+        specialties = self._specialties.get(row[_SPECIALTIES])
         if specialties is None:
-            specialties = self._new_specialties(row[at["specialties"]])
-        zone, windows = row[at["time_zone"]], row[at["availability_windows"]]
+            specialties = self._new_specialties(row[_SPECIALTIES])
+        args[_SPECIALTIES_ARG] = specialties
+        zone, windows = row[_ZONE], row[_WINDOWS]
         availability = self._availability.get((zone, windows))
         if availability is None:
             availability = self._new_availability(zone, windows)
-        return CounselorProfile(
-            id=row[at["id"]],
-            display_name=row[at["display_name"]],
-            credentials=credentials,
-            specialties=specialties,
-            availability=availability,
-            accepting_new_clients=bool(row[at["accepting_new_clients"]]),
-            caseload_current=row[at["caseload_current"]],
-            caseload_max=row[at["caseload_max"]],
-            active=bool(row[at["active"]]),
-            **dict(zip(_CODE_FIELDS, codes, strict=True)),
-        )
+        args[_AVAILABILITY_ARG] = availability
+        return CounselorProfile(*args)
 
     def record(self, row: Sequence[Any]) -> CounselorRecord:
         """The record of a row selected with :data:`RECORD_COLUMNS`."""
