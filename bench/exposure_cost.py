@@ -22,7 +22,8 @@ from matcher.model import Intake
 from matcher.strategy import DEFAULT_STRATEGY
 from service.api.server import AttuneServer
 from service.storage.database import make_engine
-from service.storage.exposures import Exposure, ExposureRepository
+from service.storage.exposure_records import Exposure
+from service.storage.exposures import ExposureRepository
 from service.usecases.exposures import ExposureLog
 from service.usecases.matching import Matching
 
@@ -146,7 +147,7 @@ def _batch_cost(exposures: ExposureRepository) -> tuple[float, float]:
 def _an_exposure() -> Exposure:
     from datetime import UTC, datetime
 
-    from service.storage.exposures import Shown
+    from service.storage.exposure_records import Shown
 
     return Exposure(
         ranking_id="probe",

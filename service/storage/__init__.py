@@ -6,8 +6,10 @@
 
 from service.storage.counselors import CounselorRecord, CounselorRepository
 from service.storage.database import current_revision, is_up_to_date, make_engine, upgrade
-from service.storage.experiments import ExperimentRecord, ExperimentRepository, PhaseRecord
-from service.storage.exposures import ExperimentData, ExposureRepository
+from service.storage.experiment_rows import ExperimentRecord, PhaseRecord
+from service.storage.experiments import ExperimentRepository
+from service.storage.exposure_analysis import ExperimentData
+from service.storage.exposures import ExposureRepository
 from service.storage.strategies import StrategyRecord, StrategyRepository
 
 __all__ = [

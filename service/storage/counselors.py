@@ -5,7 +5,9 @@ so a failed write changes nothing and readers can tell when the catalog changed.
 Expected failures are :mod:`matcher.errors` exceptions (NotFound, Conflict, InvalidInput),
 never raw SQLAlchemy errors. The repository does not validate profiles (the service
 layer does, with :func:`matcher.model.validate_counselor`); it only checks what the
-schema itself would reject differently on each backend (the id length).
+schema itself would reject differently on each backend (the id length). The catalog version and
+its change log are in :mod:`service.storage.catalog_changes`, the row mapping in
+:mod:`service.storage.rows`.
 """
 
 from __future__ import annotations
@@ -13,7 +15,6 @@ from __future__ import annotations
 import builtins
 from collections.abc import Sequence
 from contextlib import closing
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -22,6 +23,13 @@ from sqlalchemy.exc import IntegrityError
 from matcher.errors import Conflict, FieldViolation, InvalidInput, NotFound
 from matcher.model import CounselorProfile
 from service.storage.batches import row_batches
+from service.storage.catalog_changes import (
+    CATALOG_VERSION,
+    LOOKUP_CHUNK,
+    CatalogChanges,
+    log_change,
+    read_changes,
+)
 from service.storage.pagination import KeysetPagination
 from service.storage.rows import (
     PROFILE_COLUMNS,
@@ -31,59 +39,19 @@ from service.storage.rows import (
     profile_values,
 )
 from service.storage.sql_errors import is_duplicate_key
-from service.storage.state_counters import StateCounter
-from service.storage.tables import (
-    CATALOG_STATE_ID,
-    COUNSELOR_ID_LENGTH,
-    catalog_change_table,
-    catalog_state_table,
-    counselor_table,
-)
+from service.storage.tables import COUNSELOR_ID_LENGTH, counselor_table
 from service.storage.transactions import Transactions, now
 
-__all__ = ["LOAD_BATCH", "LOG_KEEP", "CatalogChanges", "CounselorRecord", "CounselorRepository"]
+__all__ = ["LOAD_BATCH", "CounselorRecord", "CounselorRepository"]
 
 _C = counselor_table
-_LOG = catalog_change_table
-_CATALOG_VERSION = StateCounter(catalog_state_table, CATALOG_STATE_ID, "catalog_version")
 _PAGINATION = KeysetPagination("counselor", (_C.c.id,), (str,))
-#: Ids looked up per statement when naming the ids of a failed batch (bind-parameter limits).
-_LOOKUP_CHUNK = 500
 #: How many clashing ids a Conflict message names.
 _NAMED_IDS = 5
 #: At most this many clashing ids go back to the client one by one (gRPC metadata is small).
 _LISTED_IDS = 50
 #: Rows read at a time by :meth:`CounselorRepository.load_all`.
 LOAD_BATCH = 5000
-#: Versions the catalog change log keeps (older rows are deleted as new ones are written).
-LOG_KEEP = 10_000
-
-
-@dataclass(frozen=True)
-class CatalogChanges:
-    """What changed in the catalog after some version, up to ``version``.
-
-    Attributes
-    ----------
-    version : the catalog version these changes lead to
-    upserted : the current profile of every counselor created or replaced since, by id
-    deleted : the ids of the counselors deleted since (and not created again), sorted
-    """
-
-    version: int
-    upserted: builtins.list[CounselorProfile]
-    deleted: builtins.list[str]
-
-
-def _log_change(connection: sa.Connection, counselor_id: str) -> None:
-    """Bump the catalog version and log ``counselor_id`` under the new version (same transaction).
-
-    The log keeps the last :data:`LOG_KEEP` versions: a reader further behind finds a gap and
-    reloads everything, as it would anyway past :data:`service.usecases.catalog.PATCH_LIMIT` changes.
-    """
-    version = _CATALOG_VERSION.bump(connection)
-    connection.execute(sa.insert(_LOG).values(version=version, counselor_id=counselor_id))
-    connection.execute(sa.delete(_LOG).where(_LOG.c.version <= version - LOG_KEEP))
 
 
 def _id_problem(counselor_id: str) -> str | None:
@@ -116,8 +84,8 @@ class CounselorRepository(Transactions):
     def _existing(self, ids: Sequence[str]) -> builtins.list[str]:
         found: builtins.list[str] = []
         with self._read() as connection:
-            for start in range(0, len(ids), _LOOKUP_CHUNK):
-                chunk = ids[start : start + _LOOKUP_CHUNK]
+            for start in range(0, len(ids), LOOKUP_CHUNK):
+                chunk = ids[start : start + LOOKUP_CHUNK]
                 found.extend(connection.execute(sa.select(_C.c.id).where(_C.c.id.in_(chunk))).scalars())
         return sorted(found)
 
@@ -141,7 +109,7 @@ class CounselorRepository(Transactions):
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), [values])
-                _log_change(connection, profile.id)
+                log_change(connection, profile.id)
         except IntegrityError as error:
             if is_duplicate_key(error):
                 raise Conflict(f"counselor {profile.id!r} already exists", reason="ALREADY_EXISTS") from None
@@ -180,7 +148,7 @@ class CounselorRepository(Transactions):
         try:
             with self._write() as connection:
                 connection.execute(sa.insert(_C), rows)
-                _CATALOG_VERSION.bump(connection)  # not logged: readers reload everything
+                CATALOG_VERSION.bump(connection)  # not logged: readers reload everything
         except IntegrityError as error:
             if not is_duplicate_key(error):
                 raise
@@ -211,7 +179,7 @@ class CounselorRepository(Transactions):
             values = profile_values(profile, create_time, update_time)
             changes = {k: v for k, v in values.items() if k not in ("id", "create_time")}
             connection.execute(sa.update(_C).where(_C.c.id == profile.id).values(**changes))
-            _log_change(connection, profile.id)
+            log_change(connection, profile.id)
         return CounselorRecord(profile, create_time, update_time)
 
     def delete(self, counselor_id: str) -> None:
@@ -226,7 +194,7 @@ class CounselorRepository(Transactions):
             result = connection.execute(sa.delete(_C).where(_C.c.id == counselor_id))
             if result.rowcount == 0:
                 raise NotFound("counselor", counselor_id)
-            _log_change(connection, counselor_id)
+            log_change(connection, counselor_id)
 
     # -- reads
 
@@ -295,7 +263,7 @@ class CounselorRepository(Transactions):
         profiles: builtins.list[CounselorProfile] = []
         query = sa.select(*PROFILE_COLUMNS).order_by(_C.c.id)
         with self._read() as connection:
-            version = _CATALOG_VERSION.read(connection)
+            version = CATALOG_VERSION.read(connection)
             with closing(row_batches(connection, query, LOAD_BATCH)) as batches:
                 for rows in batches:
                     profiles.extend(map(mapper.profile, rows))
@@ -309,38 +277,12 @@ class CounselorRepository(Transactions):
         before the log existed, a store reset), or more than ``limit`` counselors changed.
         """
         with self._read() as connection:
-            current = _CATALOG_VERSION.read(connection)
-            if current == version:
-                return CatalogChanges(current, [], [])
-            versions, counselors = connection.execute(
-                sa.select(sa.func.count(), sa.func.count(sa.distinct(_LOG.c.counselor_id))).where(
-                    _LOG.c.version > version, _LOG.c.version <= current
-                )
-            ).one()
-            if current < version or versions != current - version or counselors > limit:
-                return None
-            ids = sorted(
-                connection.execute(
-                    sa.select(_LOG.c.counselor_id)
-                    .distinct()
-                    .where(_LOG.c.version > version, _LOG.c.version <= current)
-                ).scalars()
-            )
-            mapper = ProfileMapper()
-            upserted: builtins.list[CounselorProfile] = []
-            for start in range(0, len(ids), _LOOKUP_CHUNK):
-                chunk = ids[start : start + _LOOKUP_CHUNK]
-                rows = connection.execute(
-                    sa.select(*PROFILE_COLUMNS).where(_C.c.id.in_(chunk)).order_by(_C.c.id)
-                ).all()
-                upserted.extend(map(mapper.profile, rows))
-        present = {p.id for p in upserted}
-        return CatalogChanges(current, upserted, [i for i in ids if i not in present])
+            return read_changes(connection, version, limit)
 
     def catalog_version(self) -> int:
         """The current catalog version: 0 for a new database, +1 for every successful write."""
         with self._read() as connection:
-            return _CATALOG_VERSION.read(connection)
+            return CATALOG_VERSION.read(connection)
 
     def count(self) -> int:
         """How many counselors are stored."""

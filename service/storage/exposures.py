@@ -1,19 +1,18 @@
 """The exposure repository: served rankings, the outcomes reported for them, and the data an
 experiment analysis reads back.
 
-Exposures (:class:`Exposure`) arrive in batches from :class:`service.usecases.exposures.ExposureLog`;
-a batch is written in one transaction and is idempotent on ``ranking_id``, so retrying a batch that
-partly failed (or that was written before the error reached the writer) is harmless. Outcomes are
-idempotent on ``(ranking_id, counselor_id, event)``. Neither table holds intake contents.
+Exposures (:class:`~service.storage.exposure_records.Exposure`) arrive in batches from
+:class:`service.usecases.exposures.ExposureLog`; a batch is written in one transaction and is
+idempotent on ``ranking_id``, so retrying a batch that partly failed (or that was written before the
+error reached the writer) is harmless. Outcomes are idempotent on ``(ranking_id, counselor_id,
+event)``. Neither table holds intake contents. The ``COPY`` encoding is in
+:mod:`service.storage.exposure_copy`, the analysis read in :mod:`service.storage.exposure_analysis`.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, NamedTuple
 
 import psycopg
 import sqlalchemy as sa
@@ -26,10 +25,13 @@ from service.storage.experiment_tables import (
     exposure_table,
     outcome_table,
 )
+from service.storage.exposure_analysis import ExperimentData, experiment_data, phase_queries
+from service.storage.exposure_copy import COPY_EXPOSURES, copy_row
+from service.storage.exposure_records import Exposure, Shown, exposure_values
 from service.storage.tables import COUNSELOR_ID_LENGTH
 from service.storage.transactions import Transactions, require_aware
 
-__all__ = ["ExperimentData", "Exposure", "ExposureRepository", "Shown"]
+__all__ = ["ExposureRepository"]
 
 _X = exposure_table
 _O = outcome_table
@@ -45,127 +47,12 @@ _EXPOSURE_COLUMNS = (
     _X.c.arm,
     _X.c.forced,
 )
-#: ``exposure.shown`` as JSON text, parsed in Python (the same on both backends).
-_SHOWN_TEXT = sa.cast(_X.c.shown, sa.Text)
-#: Position reported for an outcome whose counselor is not in the ranking's list.
-NOT_SHOWN = 0
-
-
-class Shown(NamedTuple):
-    """One counselor in a served ranking (a named tuple: every ranking creates ``k`` of them)."""
-
-    counselor_id: str
-    position: int  # 1-based
-    score: float
-
-
-@dataclass(frozen=True, slots=True)
-class Exposure:
-    """One served ranking, as logged: what analysis needs and nothing more.
-
-    The pseudonymous client id, the experiment, phase and arm, the strategy, the catalog version
-    and the counselors shown with their positions and scores. No concerns, no free text.
-    """
-
-    ranking_id: str
-    client_id: str
-    strategy: str  # name@version
-    catalog_version: int
-    shown: tuple[Shown, ...]
-    served_at: datetime
-    experiment_key: str | None = None
-    phase: int | None = None
-    arm: str | None = None
-    forced: bool = False  # a staff override: outside any experiment
-
-
-@dataclass(frozen=True)
-class ExperimentData:
-    """What the analysis of one experiment phase reads (non-forced exposures only).
-
-    Attributes
-    ----------
-    exposures : list of (client_id, arm)
-        One pair per exposure, ordered by (served_at, ranking_id).
-    outcomes : list of (client_id, arm, event, position)
-        One tuple per recorded outcome of those exposures, ordered by (event_time, ranking_id,
-        counselor_id, event); ``position`` is the 1-based position of the counselor in that
-        ranking, or 0 if the counselor was not in it.
-    """
-
-    exposures: list[tuple[str, str]]
-    outcomes: list[tuple[str, str, str, int]]
-
-
-def _shown_value(shown: Sequence[Shown]) -> list[list[Any]]:
-    return [[s.counselor_id, s.position, s.score] for s in shown]
-
-
-def _exposure_values(e: Exposure) -> dict[str, Any]:
-    return {
-        "ranking_id": e.ranking_id,
-        "client_id": e.client_id,
-        "experiment_key": e.experiment_key,
-        "phase": e.phase,
-        "arm": e.arm,
-        "strategy": e.strategy,
-        "catalog_version": e.catalog_version,
-        "shown": _shown_value(e.shown),
-        "served_at": e.served_at,
-        "forced": e.forced,
-    }
-
-
-#: The columns a PostgreSQL ``COPY`` of exposures fills, in :func:`_copy_row` order.
-_COPY_EXPOSURES = (
-    "COPY exposure (ranking_id, client_id, experiment_key, phase, arm, strategy, catalog_version, "
-    "shown, served_at, forced) FROM STDIN"
-)
-
-
-#: A JSON string literal, as ``json.dumps`` writes it (the C encoder).
-_json_string = json.encoder.encode_basestring_ascii
-
-
-def _shown_json(shown: Sequence[Shown]) -> str:
-    """``json.dumps(_shown_value(shown))``, written directly: the writer thread does this per exposure.
-
-    Positions are ints and scores finite floats, whose ``repr`` is what ``json.dumps`` writes.
-    """
-    return (
-        "["
-        + ", ".join([f"[{_json_string(s.counselor_id)}, {s.position!r}, {s.score!r}]" for s in shown])
-        + "]"
-    )
-
-
-def _copy_row(e: Exposure) -> tuple[Any, ...]:
-    """``e`` as a row of :data:`_COPY_EXPOSURES` (``shown`` as JSON text, as the JSON column stores it)."""
-    return (
-        e.ranking_id,
-        e.client_id,
-        e.experiment_key,
-        e.phase,
-        e.arm,
-        e.strategy,
-        e.catalog_version,
-        _shown_json(e.shown),
-        e.served_at,
-        e.forced,
-    )
 
 
 def _length_violations(field: str, value: str, limit: int) -> list[FieldViolation]:
     if value and len(value) <= limit:
         return []
     return [FieldViolation(field, f"required: 1-{limit} characters (got {len(value)})")]
-
-
-def _position(shown_text: str, counselor_id: str) -> int:
-    for shown_id, position, _score in json.loads(shown_text):
-        if shown_id == counselor_id:
-            return int(position)
-    return NOT_SHOWN
 
 
 class ExposureRepository(Transactions):
@@ -202,7 +89,7 @@ class ExposureRepository(Transactions):
             return
         if self.is_postgresql and self._copy(exposures):
             return
-        rows = [_exposure_values(e) for e in exposures]
+        rows = [exposure_values(e) for e in exposures]
         with self._write() as connection:
             connection.execute(self._insert_ignoring_duplicates(_X), rows)
 
@@ -218,9 +105,9 @@ class ExposureRepository(Transactions):
             with self._write() as connection:
                 driver = connection.connection.driver_connection
                 assert isinstance(driver, psycopg.Connection)
-                with driver.cursor() as cursor, cursor.copy(_COPY_EXPOSURES) as copy:
+                with driver.cursor() as cursor, cursor.copy(COPY_EXPOSURES) as copy:
                     for e in exposures:
-                        copy.write_row(_copy_row(e))
+                        copy.write_row(copy_row(e))
         except psycopg.errors.UniqueViolation:
             return False
         return True
@@ -287,21 +174,8 @@ class ExposureRepository(Transactions):
         Two statements in one snapshot: the exposures, and the outcomes joined to their exposures
         (each counselor's position is then looked up in the exposure's ``shown`` list in Python).
         """
-        in_phase = (_X.c.experiment_key == key, _X.c.phase == phase, _X.c.forced == sa.false())
+        exposures_query, outcomes_query = phase_queries(key, phase)
         with self._read() as connection:
-            exposures = connection.execute(
-                sa.select(_X.c.client_id, _X.c.arm).where(*in_phase).order_by(_X.c.served_at, _X.c.ranking_id)
-            ).all()
-            outcomes = connection.execute(
-                sa.select(_X.c.client_id, _X.c.arm, _O.c.event, _O.c.counselor_id, _SHOWN_TEXT)
-                .select_from(_O.join(_X, _X.c.ranking_id == _O.c.ranking_id))
-                .where(*in_phase)
-                .order_by(_O.c.event_time, _O.c.ranking_id, _O.c.counselor_id, _O.c.event)
-            ).all()
-        return ExperimentData(
-            exposures=[(client_id, arm) for client_id, arm in exposures],
-            outcomes=[
-                (client_id, arm, event, _position(shown, counselor_id))
-                for client_id, arm, event, counselor_id, shown in outcomes
-            ],
-        )
+            exposures = connection.execute(exposures_query).all()
+            outcomes = connection.execute(outcomes_query).all()
+        return experiment_data(exposures, outcomes)

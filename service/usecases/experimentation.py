@@ -41,7 +41,8 @@ from matcher.experiments import (
 )
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Strategy, validate_strategy
-from service.storage.experiments import ExperimentRecord, ExperimentRepository
+from service.storage.experiment_rows import ExperimentRecord
+from service.storage.experiments import ExperimentRepository
 from service.storage.exposures import ExposureRepository
 from service.storage.strategies import StrategyRecord, StrategyRepository
 

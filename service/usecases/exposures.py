@@ -6,7 +6,7 @@ queue, so a clean shutdown loses nothing. Rankings still waiting to be written a
 kept in ``pending`` so that an outcome reported for them a moment later is not
 mistaken for an unknown ranking.
 
-An exposure (:class:`service.storage.exposures.Exposure`, the record the store keeps) holds what
+An exposure (:class:`service.storage.exposure_records.Exposure`, the record the store keeps) holds what
 analysis needs and nothing more: no concerns, no free text.
 """
 
@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 
 from matcher.errors import InvalidInput
-from service.storage.exposures import Exposure
+from service.storage.exposure_records import Exposure
 
 __all__ = ["ExposureLog"]
 

@@ -13,7 +13,8 @@ from matcher.errors import FieldViolation, InvalidInput, NotFound
 from matcher.experiments import Assignment
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.model import Intake
-from service.storage.exposures import Exposure, ExposureRepository, Shown
+from service.storage.exposure_records import Exposure, Shown
+from service.storage.exposures import ExposureRepository
 from service.usecases.catalog import Catalog
 from service.usecases.experimentation import Experimentation
 from service.usecases.exposures import ExposureLog

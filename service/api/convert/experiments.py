@@ -14,7 +14,7 @@ from matcher.experiments import Arm, Experiment, ExperimentStatus, Report
 from matcher.experiments import Interval as DomainInterval
 from matcher.experiments.outcomes import OutcomeEvent
 from matcher.strategy import Algorithm, Strategy
-from service.storage.experiments import ExperimentRecord
+from service.storage.experiment_rows import ExperimentRecord
 from service.storage.strategies import StrategyRecord
 from service.usecases.experimentation import ExperimentChanges
 

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
-from service.storage import batches, counselors
+from service.storage import batches, catalog_changes, counselors
 from service.storage.counselors import CounselorRecord, CounselorRepository
 from service.storage.database import make_engine
 from service.storage.tables import catalog_change_table, counselor_table
@@ -463,7 +463,7 @@ def test_changes_since_names_what_each_single_write_changed(repo: CounselorRepos
 
     later = repo.changes_since(5, limit=10)
     assert later is not None and (later.upserted, later.deleted) == ([repo.get("a").profile], ["e"])
-    assert repo.changes_since(7, limit=10) == counselors.CatalogChanges(7, [], [])
+    assert repo.changes_since(7, limit=10) == catalog_changes.CatalogChanges(7, [], [])
 
 
 def test_changes_since_is_none_when_only_a_full_load_can_catch_up(repo: CounselorRepository) -> None:
@@ -482,7 +482,7 @@ def test_changes_since_is_none_when_only_a_full_load_can_catch_up(repo: Counselo
 def test_the_change_log_keeps_the_last_versions_only(
     repo: CounselorRepository, engine: sa.Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(counselors, "LOG_KEEP", 3)
+    monkeypatch.setattr(catalog_changes, "LOG_KEEP", 3)
     for i in range(6):
         repo.create(simple(f"c{i}"))  # versions 1..6
     with engine.connect() as connection:

@@ -10,7 +10,8 @@ import sqlalchemy as sa
 
 from matcher.errors import Conflict, InvalidInput, NotFound
 from matcher.experiments.model import Arm, Experiment, ExperimentStatus, new_phase
-from service.storage.experiments import ExperimentRecord, ExperimentRepository, PhaseRecord
+from service.storage.experiment_rows import ExperimentRecord, PhaseRecord
+from service.storage.experiments import ExperimentRepository
 
 ARMS = (Arm("control", "balanced-v1@1", 1.0), Arm("treatment", "availability-first@1", 1.0))
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)

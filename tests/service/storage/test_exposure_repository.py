@@ -12,14 +12,10 @@ from hypothesis import strategies as st
 
 from matcher.errors import InvalidInput
 from matcher.experiments.outcomes import OutcomeEvent
-from service.storage.exposures import (
-    ExperimentData,
-    Exposure,
-    ExposureRepository,
-    Shown,
-    _shown_json,
-    _shown_value,
-)
+from service.storage.exposure_analysis import ExperimentData
+from service.storage.exposure_copy import shown_json
+from service.storage.exposure_records import Exposure, Shown, shown_value
+from service.storage.exposures import ExposureRepository
 
 T0 = datetime(2025, 11, 3, 9, 30, tzinfo=UTC)
 
@@ -258,4 +254,4 @@ def test_experiment_data_of_one_phase(repo: ExposureRepository) -> None:
 )
 def test_the_shown_list_is_written_as_json_dumps_writes_it(items: list[tuple[str, int, float]]) -> None:
     shown = tuple(Shown(*item) for item in items)
-    assert _shown_json(shown) == json.dumps(_shown_value(shown))
+    assert shown_json(shown) == json.dumps(shown_value(shown))

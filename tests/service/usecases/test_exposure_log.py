@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from matcher.errors import FieldViolation, InvalidInput
-from service.storage.exposures import Exposure, Shown
+from service.storage.exposure_records import Exposure, Shown
 from service.usecases.exposures import ExposureLog
 
 
