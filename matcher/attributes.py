@@ -18,7 +18,7 @@ ways (:class:`Filter`) and scores in one of a few ways (:class:`Scoring`): the e
 knows those kinds, never the attributes themselves. Adding an attribute of a known
 kind is one declaration here, its fields on :class:`~matcher.model.CounselorProfile`
 and :class:`~matcher.model.Intake`, and its wire, table and import columns, which a
-conformance test (``tests/matcher/test_attribute_conformance.py``) checks are all there.
+conformance test (``tests/test_attribute_conformance.py``) checks are all there.
 """
 
 from __future__ import annotations

@@ -35,7 +35,6 @@ __all__ = [
     "Intake",
     "Specialty",
     "WeeklyWindow",
-    "unknown_code",
     "validate_counselor",
     "validate_intake",
 ]
@@ -136,7 +135,7 @@ def _guess(a: Attribute, code: object) -> str | None:
     return close[0] if close else None
 
 
-def unknown_code(a: Attribute, code: object) -> str:
+def _unknown_code(a: Attribute, code: object) -> str:
     """The message for ``code``, outside ``a``'s vocabulary: what it may have meant, where to look."""
     guess = _guess(a, code)
     meant = f"did you mean {guess!r}? " if guess else ""
@@ -164,7 +163,7 @@ def _check_side(out: list[FieldViolation], a: Attribute, path: str, value: objec
     for i, code in enumerate(codes):
         where = f"{path}{index.format(i)}{suffix}"
         if code not in a.vocabulary:
-            out.append(FieldViolation(where, unknown_code(a, code)))
+            out.append(FieldViolation(where, _unknown_code(a, code)))
         elif code in seen:
             out.append(FieldViolation(where, f"{a.noun} {code!r} is listed twice"))
         seen.add(code)

@@ -61,9 +61,8 @@ __all__ = [
 
 #: Below this many counselors one thread ranks the whole catalog (waking threads costs more).
 PARALLEL_ABOVE = 150_000
-#: Chunks per thread (numba hands each thread an equal share of the chunks). Over 200 synthetic
-#: intakes on 2 threads, kernel p50 with 2, 4 and 8 chunks: 378, 319 and 373 µs at 1M counselors,
-#: 140, 130 and 156 µs at 300k.
+#: Chunks per thread (numba hands each thread an equal share of the chunks; a few chunks even out
+#: blocks that prune unevenly).
 CHUNKS_PER_THREAD = 2
 
 _I64 = npt.NDArray[np.int64]

@@ -33,7 +33,6 @@ __all__ = [
     "LAYOUT",
     "SLOT_ROW",
     "Placement",
-    "placement",
 ]
 
 #: Position of a graded code's "treated at all" bit above its "primary" bit.
@@ -125,8 +124,3 @@ LAYOUT: Mapping[str, Placement] = MappingProxyType(_placed)
 FLAG_ATTRIBUTES: tuple[Attribute, ...] = tuple(a for a in ATTRIBUTES if a.storage == Storage.FLAG)
 if sum(a.storage == Storage.WEEKLY_SLOTS for a in ATTRIBUTES) > 1:
     raise RuntimeError("the engine holds one weekly-slots attribute")
-
-
-def placement(name: str) -> Placement:
-    """The placement of the attribute ``name``."""
-    return LAYOUT[name]

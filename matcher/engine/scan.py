@@ -44,9 +44,7 @@ from matcher.engine.score_bounds import concern_floor, corners
 __all__ = ["COUNT_SLOTS_BELOW", "COUNT_SLOTS_FROM", "WORDS", "block_filters", "eligible_scan", "scan"]
 
 #: Words of each bitmap handled per block (64 counselors per word): 4,096 counselors, a run of
-#: 512 bytes of each bitmap. At 100k counselors the kernel's p50 over 200 synthetic intakes was
-#: 76 µs with 16 words, 66 µs with 32, 64-66 µs with 64 and 128 (1M: 450, 418, 394 µs for 16,
-#: 32 and 64; the worst-case intake at 100k: 617 µs with 16 words, 494 µs with 64).
+#: 512 bytes of each bitmap (long runs read fast; the measurements are in the commit history).
 WORDS = 64
 
 _I64 = npt.NDArray[np.int64]
@@ -185,9 +183,8 @@ def eligible_scan(index: _U64, q: KernelQuery, n: int, rows: _I64, counts: _I64)
     return found
 
 
-#: Shared slots are counted only for intakes with this many weekly slots: with fewer, pruning on
-#: the counts saved less than counting cost (100k counselors, intakes of 1 to 7 slots: kernel
-#: p50 62-67 µs counted, 47-51 µs not); with more, counting costs more.
+#: Shared slots are counted only for intakes with this many weekly slots: with fewer or more,
+#: counting cost more than the pruning it allows saved.
 COUNT_SLOTS_FROM = 8
 COUNT_SLOTS_BELOW = 32
 
