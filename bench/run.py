@@ -13,11 +13,12 @@ import psycopg
 
 from bench.config import FULL, QUICK, BenchConfig
 from bench.grpc_bench import GrpcResult, run_grpc
+from bench.grpc_section import grpc_section
 from bench.inprocess import SizeResult, measure_size
 from bench.machine import load_average, machine_details
 from bench.postgres import benchmark_database, libpq, server_url, server_version
 from bench.report import Report
-from bench.sections import comparison_section, grpc_section, inprocess_section, snapshot_section
+from bench.sections import comparison_section, inprocess_section, snapshot_section
 from bench.side_by_side import ComparisonResult, compare, load_catalog, postgres_settings
 from bench.targets import judge
 from matcher.engine.snapshot import CatalogSnapshot

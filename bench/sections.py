@@ -1,21 +1,23 @@
-"""The report's sections, rendered from the measurements."""
+"""The report's sections of in-process measurements, rendered: latency, snapshot, side by side.
+
+The end-to-end gRPC section is :mod:`bench.grpc_section`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
 from bench.config import BenchConfig
-from bench.exposure_cost import BATCH, BATCH_REPEATS
-from bench.grpc_bench import GrpcResult
 from bench.inprocess import SizeResult
 from bench.report import Section, Table, fmt_ratio, fmt_us
 from bench.side_by_side import ComparisonResult
 from bench.timing import Latency
 
-__all__ = ["comparison_section", "grpc_section", "inprocess_section", "snapshot_section"]
+__all__ = ["comparison_section", "inprocess_section", "n", "snapshot_section"]
 
 
-def _n(size: int) -> str:
+def n(size: int) -> str:
+    """``size`` with thousands separators (1,000)."""
     return f"{size:,}"
 
 
@@ -33,7 +35,7 @@ def inprocess_section(config: BenchConfig, sizes: Sequence[SizeResult]) -> Secti
     )
     for s in sizes:
         table.add(
-            _n(s.size),
+            n(s.size),
             fmt_us(s.typical.p50_us),
             fmt_us(s.typical.p99_us),
             fmt_us(s.worst.p50_us),
@@ -48,7 +50,8 @@ def inprocess_section(config: BenchConfig, sizes: Sequence[SizeResult]) -> Secti
             f"(`synthetic_counselors(n, seed={config.catalog_seed})`), including the reasons of the "
             f"{config.k} results. *Typical*: {config.typical_intakes} intakes from "
             f"`synthetic_intakes(seed={config.intake_seed})` in turn; *worst case*: `worst_case_intake()` "
-            "(10 concerns, 4 languages, every format, 5 approaches, 16 weekly windows). "
+            "(10 concerns, 4 languages, every format (preferred, so that they score), 5 approaches, 16 "
+            "weekly windows, 2 genders and 3 identity attributes preferred with an importance). "
             f"{config.rank_warmup} untimed calls first, then at most {config.rank_iterations:,} timed "
             f"calls or {config.rank_seconds:g} s per column.",
         ],
@@ -69,7 +72,7 @@ def snapshot_section(sizes: Sequence[SizeResult]) -> Section:
     )  # fmt: skip
     for s in sizes:
         table.add(
-            _n(s.size),
+            n(s.size),
             f"{s.build_s * 1000:.0f} ms",
             f"{s.snapshot_bytes_per_counselor:.1f} B",
             f"{s.snapshot_rss_per_counselor:.0f} B",
@@ -116,19 +119,23 @@ def comparison_section(
         "is checked equal across the three (ids in the same order, scores within 1e-9) before anything is "
         "reported, and the run fails otherwise.",
         "- **fast path**: `ranking.rank` on the in-memory snapshot. *Scores and top k only*: its "
-        "compiled kernel alone (`kernel.top_k`, with the intake's encoding), i.e. what the SQL query "
+        "compiled kernel alone (`kernel.top_k`, with the intake's encoding; a second pass when fewer than "
+        "k treat one of the client's concerns, as `rank` makes), i.e. what the SQL query "
         "returns (the top k's ids and scores, the filter counts), without the reasons and result "
         "objects a ranking also returns; shown to say where the time goes, not used for the target.\n"
         "- **(a) straightforward**: "
         "load every row with SQLModel (`select(CounselorRow)` on the app's own migrated tables, JSONB "
         "columns), convert to profiles, score in a Python loop (`bench.straightforward`). *load + score* "
         "is one full request; *score only* skips the load.\n- **(b) PostgreSQL**: one SQL statement "
-        "computing the same hard filters and weighted score with `ORDER BY score DESC, id LIMIT k` "
-        "(`bench.sql_ranking`), through psycopg with server-side prepared statements. PostgreSQL gets the "
+        "computing the same hard filters and weighted score with `ORDER BY passes_tier DESC, score DESC, "
+        "id LIMIT k` (when the client only prefers their concerns, those who treat none of them come "
+        "last) "
+        "(`bench.sql_ranking` on the table of `bench.sql_schema`), through psycopg with server-side "
+        "prepared statements. PostgreSQL gets the "
         "best representation we could give it, a benchmark-specific table generated from the attribute "
         "declarations: code sets as integer bit masks, flags as precomputed booleans, the weekly hours "
-        "as one `bit(336)`, so that filters (licensure too) are bitwise ANDs and factors `bit_count`s (no "
-        "JSON, no joins). No index: every filter "
+        "as one `bit(336)`, so that filters (licensure and age group too) are bitwise ANDs and factors "
+        "`bit_count`s (no JSON, no joins). No index: every filter "
         "keeps most of the catalog, so the planner's sequential scan (parallel when it wants) is the best "
         f"plan. Settings as the server has them: {pg_settings}.",
     ]
@@ -174,7 +181,7 @@ def comparison_section(
         tables.append((c, table))
     section = Section("Side by side: fast path, (a) straightforward, (b) PostgreSQL", intro)
     for c, table in tables:
-        section.tables.append(f"### {_n(c.size)} counselors")
+        section.tables.append(f"### {n(c.size)} counselors")
         section.tables.append(table)
         section.tables.append(
             Table(
@@ -201,131 +208,3 @@ def comparison_section(
         "little). (a) *load + score* runs on typical intakes only: the load dominates it."
     )
     return section
-
-
-def grpc_section(config: BenchConfig, g: GrpcResult) -> Section:
-    single = Table(
-        [
-            "one client, sequential calls",
-            "p50",
-            "p99",
-            "mean",
-            "calls",
-            "server CPU / call",
-            "client CPU / call",
-        ]
-    )
-    for name, seq in (
-        ("`RankCounselors`", g.single),
-        ("`Health.Check` (an empty call: the floor of Python gRPC here)", g.floor),
-    ):
-        single.add(
-            name,
-            fmt_us(seq.latency.p50_us),
-            fmt_us(seq.latency.p99_us),
-            fmt_us(seq.latency.mean_us),
-            f"{seq.latency.count:,}",
-            f"{seq.server_cpu_ms * 1000:.0f} µs",
-            f"{seq.client_cpu_ms * 1000:.0f} µs",
-        )
-    loads = Table(
-        [
-            "server processes",
-            "client processes × threads",
-            "rankings / s",
-            "p50",
-            "p99",
-            "calls",
-            "errors",
-            "server CPU / ranking",
-            "client CPU / ranking",
-            "machine busy",
-        ]
-    )
-    for r in g.loads:
-        loads.add(
-            "1 (in the benchmark)" if r.server_processes == 1 else f"{r.server_processes} (`attune serve`)",
-            f"{r.processes} × {r.threads}",
-            f"{r.per_second:,.0f}",
-            fmt_us(r.latency.p50_us),
-            fmt_us(r.latency.p99_us),
-            f"{r.calls:,}",
-            r.errors,
-            f"{r.server_cpu_ms:.2f} ms",
-            f"{r.client_cpu_ms:.2f} ms",
-            f"{r.machine_busy:.0%}",
-        )
-    update = Table(["", "p50", "max", "repeats", "snapshot"])
-    update.add(
-        "UpdateCounselor sent → first ranking that shows it",
-        fmt_us(g.update.visible.p50_us),
-        fmt_us(g.update.visible.max_us),
-        g.update.repeats,
-        "patched in place (no rebuild)" if g.update.patched else "rebuilt",
-    )
-    update.add(
-        "the UpdateCounselor call alone",
-        fmt_us(g.update.update_call.p50_us),
-        fmt_us(g.update.update_call.max_us),
-        g.update.repeats,
-        "",
-    )
-    e = g.exposure
-    written = "written" if e.written else "NOT written"
-    exposure = Table(["matching engine", "p50", "p99", "rankings"])
-    exposure.add(
-        "with the server's exposure log (written to PostgreSQL)",
-        fmt_us(e.with_log.p50_us),
-        fmt_us(e.with_log.p99_us),
-        f"{e.with_log.count:,}",
-    )
-    exposure.add(
-        "with exposure logging switched off",
-        fmt_us(e.without_log.p50_us),
-        fmt_us(e.without_log.p99_us),
-        f"{e.without_log.count:,}",
-    )
-    return Section(
-        f"End to end over gRPC at {_n(g.size)} counselors",
-        [
-            "The real server (`service.api.server.create_server`, default settings, PostgreSQL store) in the "
-            "benchmark process on 127.0.0.1; clients are separate processes (`multiprocessing` spawn) "
-            f"calling `RankCounselors` with the typical intakes in turn (k={config.k}, no strategy "
-            "override, so the experiment assignment and the exposure log run as in production). The "
-            f"server's first rankings are checked equal to the fast path's ({g.checked} intakes). Both "
-            "sides share the machine's 2 cores.",
-        ],
-        [single, loads, update, exposure],
-        [
-            "*Sequential calls*: one client process, one call at a time; the empty call is the standard "
-            "health check on the same server from the same kind of client, so the difference between the "
-            "two rows is what decoding the intake, ranking, logging the exposure and encoding the response "
-            "add to a call. *Server CPU / call* is the benchmark process's CPU (the server's threads) "
-            "divided by the calls, warm-up included.",
-            "*Throughput*: the client processes start together and call for a fixed time, each thread on "
-            "a connection of its own. *Server processes* 1 is the server above; 2 is "
-            "`attune serve --processes 2` started as a child of the benchmark (the CLI, SO_REUSEPORT, the "
-            "kernel spreading connections over the processes), after the first server stopped. *Server "
-            "CPU / ranking* is the user + system CPU of the server's processes (every thread: gRPC, "
-            "ranking, the exposure writer) over the timed part, divided by the rankings served; *client "
-            "CPU* the same "
-            "for the client processes; *machine busy* the share of both cores busy meanwhile (every "
-            "process, PostgreSQL's included, from /proc/stat). Near 100% busy, the 2 cores are the limit.",
-            "*Update*: a counselor outside the top k of an intake is updated over gRPC to fit it "
-            "perfectly (then back), and the intake is ranked again until the change shows; *patched* "
-            "means the served snapshot after the write shares the id tuple of the one before, i.e. "
-            "`with_upsert` patched it rather than `CatalogSnapshot.build` rebuilding it.",
-            "*Exposure logging*: two `Matching` use cases on the server's catalog and experiments, one with "
-            "the server's `ExposureLog` (a background thread writing batches to PostgreSQL), one whose "
-            "log drops everything, ranked back to back in alternating blocks of 100 rankings (the log is "
-            "flushed after each block with logging, outside the timing, so its backlog slows no other "
-            "block); "
-            f"measurable means that the median of the block p50 differences ({e.difference_us:+.1f} µs) "
-            f"exceeds twice its standard error ({e.noise_us:.1f} µs, from the median absolute deviation), "
-            "or that the p99 with logging exceeds 1.25 times the p99 without. `ExposureLog.record` costs "
-            f"{e.record_us:.1f} µs (median). Every exposure of the run was {written} to the database. "
-            f"The writer's store call, `ExposureRepository.insert_many`, takes {e.batch_ms:.1f} ms for a "
-            f"batch of {BATCH} exposures (median of {BATCH_REPEATS}), {e.batch_cpu_us:.1f} µs of this "
-            "process's CPU per exposure: the writer thread's share of the CPU and of the GIL.",
-        ],
-    )

@@ -3,8 +3,11 @@
 Every ranking loads the counselor rows with SQLModel (``select(CounselorRow)``), turns them into
 profiles and scores them one by one in a Python loop with sets, attribute by attribute as
 :data:`~matcher.attributes.ATTRIBUTES` declares them (like :mod:`matcher.engine.reference`): each
-hard filter by its filter rule, each soft factor by its scoring kind. The intake's own sets, weights
-and UTC slots are computed once per ranking, not per counselor, so the loop is plain but not careless.
+hard filter as its mode for the intake says (:func:`~matcher.preferences.filter_mode`: off, hard,
+or a tier that only orders), passed by sharing a code or, for ``match_all``, holding all of them;
+each soft factor by its scoring kind, weighted as the client's importances say
+(:func:`~matcher.preferences.factor_weights`). The intake's own sets, weights and UTC slots are
+computed once per ranking, not per counselor, so the loop is plain but not careless.
 
 The arithmetic follows the order of :mod:`matcher.engine.reference` (the graded numerator in the
 client's order, factors added in the query's order, capped at 1), so the scores agree to the last
@@ -15,15 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from matcher.attributes import ATTRIBUTES, BY_NAME, Attribute, Filter, Scoring, Storage
-from matcher.engine.query import applicable_factors, client_value, factor_weights
+from matcher.attributes import ATTRIBUTES, BY_NAME, Attribute, Scoring, Storage
+from matcher.engine.query import applicable_factors
 from matcher.engine.reference import utc_slots
 from matcher.model import Availability, CounselorProfile, Intake, Specialty, WeeklyWindow
+from matcher.preferences import FilterMode, client_value, factor_weights, filter_mode
 from matcher.strategy import Strategy
 from matcher.vocabulary import Proficiency
 from service.storage.tables import CounselorRow
@@ -92,16 +96,23 @@ def _side(a: Attribute, intake: Intake, weight: float = 0.0) -> _Side:
     return _Side(a, codes, frozenset(codes), weight)
 
 
-def _prepare(intake: Intake, strategy: Strategy) -> tuple[list[_Side], list[_Side]]:
-    """The hard filters that apply to ``intake`` and its factors (in the order they are added up)."""
-    filters = [
-        _side(a, intake)
-        for a in ATTRIBUTES
-        if a.is_filter and not (a.filter == Filter.WHEN_GIVEN and not client_value(a, intake))
-    ]
+class _Plan(NamedTuple):
+    """What one ranking checks and scores: the hard filters, those that only tier, the factors."""
+
+    filters: list[_Side]
+    tiers: list[_Side]
+    factors: list[_Side]
+
+
+def _prepare(intake: Intake, strategy: Strategy) -> _Plan:
+    """The filters that apply to ``intake``, by mode, and its factors (in the order they are added up)."""
+    modes = {a.name: filter_mode(a, intake) for a in ATTRIBUTES if a.is_filter}
+    filters = [_side(BY_NAME[name], intake) for name, mode in modes.items() if mode == FilterMode.HARD]
+    tiers = [_side(BY_NAME[name], intake) for name, mode in modes.items() if mode == FilterMode.TIER]
     names = applicable_factors(intake)
-    weights = factor_weights(strategy, names)
-    return filters, [_side(BY_NAME[name], intake, weights[name]) for name in names]
+    weights = factor_weights(strategy.weights, names, intake.preferences)
+    factors = [_side(BY_NAME[name], intake, weights[name]) for name in names]
+    return _Plan(filters, tiers, factors)
 
 
 def _held(a: Attribute, p: CounselorProfile) -> Any:
@@ -111,10 +122,13 @@ def _held(a: Attribute, p: CounselorProfile) -> Any:
 
 
 def _passes(side: _Side, held: Any) -> bool:
-    if side.attribute.storage == Storage.FLAG:
+    a = side.attribute
+    if a.storage == Storage.FLAG:
         return bool(held)
-    if side.attribute.storage == Storage.GRADED_CODES:
-        held = [getattr(s, side.attribute.item_code) for s in held]
+    if a.storage == Storage.GRADED_CODES:
+        held = [getattr(s, a.item_code) for s in held]
+    if a.match_all:
+        return side.wanted.issubset(held)
     return not side.wanted.isdisjoint(held)
 
 
@@ -123,6 +137,8 @@ def _factor(side: _Side, held: Any) -> float:
     a = side.attribute
     if a.scoring == Scoring.SHARE:
         return len(side.wanted.intersection(held)) / len(side.wanted)
+    if a.scoring == Scoring.ANY:
+        return 0.0 if side.wanted.isdisjoint(held) else 1.0
     if a.scoring == Scoring.FIRST_CHOICE:
         return next((1.0 / (j + 1) for j, code in enumerate(side.codes) if code in held), 0.0)
     if a.scoring == Scoring.GRADED:
@@ -136,31 +152,41 @@ def _factor(side: _Side, held: Any) -> float:
     return len(side.wanted & held) / len(side.wanted) if side.wanted else 0.0
 
 
-def _score(p: CounselorProfile, filters: list[_Side], factors: list[_Side]) -> float | None:
-    """The total score of ``p``, or None if it fails a hard filter."""
+def _score(p: CounselorProfile, plan: _Plan) -> tuple[bool, float] | None:
+    """Whether ``p`` passes the filters that tier, and its total score; None if it fails a hard filter."""
     held: dict[str, Any] = {}  # each attribute read (and its slots computed) once per counselor
-    for side in filters:
+    for side in plan.filters:
         name = side.attribute.name
         held[name] = _held(side.attribute, p)
         if not _passes(side, held[name]):
             return None
+    first = True
+    for side in plan.tiers:
+        name = side.attribute.name
+        held[name] = _held(side.attribute, p)
+        first = first and _passes(side, held[name])
     total = 0.0
-    for side in factors:
+    for side in plan.factors:
         name = side.attribute.name
         value = held[name] if name in held else _held(side.attribute, p)
         total += side.weight * _factor(side, value)
-    return min(total, 1.0)
+    return first, min(total, 1.0)
 
 
 def rank_straightforward(
     profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy, k: int
 ) -> list[tuple[str, float]]:
-    """The top ``k`` as ``[(counselor_id, score), ...]``: score descending, then id ascending."""
-    filters, factors = _prepare(intake, strategy)
+    """The top ``k`` as ``[(counselor_id, score), ...]``: score descending, then id ascending.
+
+    With a preference that tiers (concerns only preferred), those who fail it (and no hard filter)
+    come after every counselor who passes it, in the same order among themselves: they fill the
+    list only when fewer than ``k`` pass it.
+    """
+    plan = _prepare(intake, strategy)
     scored = []
     for p in profiles:
-        score = _score(p, filters, factors)
-        if score is not None:
-            scored.append((p.id, score))
-    scored.sort(key=lambda item: (-item[1], item[0]))
-    return scored[:k]
+        result = _score(p, plan)
+        if result is not None:
+            scored.append((not result[0], -result[1], p.id))
+    scored.sort()
+    return [(cid, -score) for _, score, cid in scored[:k]]

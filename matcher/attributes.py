@@ -24,135 +24,33 @@ conformance test (``tests/test_attribute_conformance.py``) checks are all there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from enum import StrEnum
 from types import MappingProxyType
 
+from matcher.attribute_types import Attribute, Filter, Scoring, Storage, check_declaration
 from matcher.jurisdictions import JURISDICTIONS
-from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS, SESSION_TYPES
+from matcher.vocabulary import (
+    AGE_GROUPS,
+    APPROACHES,
+    CONCERNS,
+    GENDERS,
+    IDENTITIES,
+    LANGUAGES,
+    SESSION_FORMATS,
+    SESSION_TYPES,
+)
 
 __all__ = [
     "ATTRIBUTES",
     "BY_NAME",
     "FACTORS",
     "FILTERS",
+    "PREFERENCES",
     "Attribute",
     "Filter",
     "Scoring",
     "Storage",
     "attribute",
 ]
-
-
-class Storage(StrEnum):
-    """How an attribute's value is held, on the counselor's side."""
-
-    #: A yes/no that the profile implies (active; accepting new clients with room on the caseload).
-    FLAG = "flag"
-    #: A set of codes of the attribute's vocabulary.
-    CODES = "codes"
-    #: Codes each with a grade: the counselor's proficiency (primary or secondary), the client's priority.
-    GRADED_CODES = "graded_codes"
-    #: Weekly hours in a time zone, held as 30-minute UTC slots.
-    WEEKLY_SLOTS = "weekly_slots"
-
-
-class Filter(StrEnum):
-    """When an attribute is a hard filter: a counselor who does not match is not ranked at all."""
-
-    #: For every intake (a flag must be set; some code must be shared).
-    ALWAYS = "always"
-    #: When the client gives a value; giving none means any is fine.
-    WHEN_GIVEN = "when_given"
-    #: Never: the attribute only scores.
-    NEVER = "never"
-
-
-class Scoring(StrEnum):
-    """How an attribute scores as a soft factor, in [0, 1]."""
-
-    NONE = "none"
-    #: The share of the client's codes that the counselor offers.
-    SHARE = "share"
-    #: ``1 / (j + 1)`` for ``j`` the position of the client's first code the counselor has, 0 if none.
-    FIRST_CHOICE = "first_choice"
-    #: Priority-weighted: each client code adds its priority times 1 (primary) or 0.5 (secondary),
-    #: over the sum of the priorities.
-    GRADED = "graded"
-    #: The share of the client's weekly slots in which the counselor is free too.
-    SHARED_SLOTS = "shared_slots"
-
-
-@dataclass(frozen=True)
-class Attribute:
-    """One matching attribute.
-
-    Attributes
-    ----------
-    name : used on the wire, in the database, import files, CLI flags, and as the filter and
-        factor name
-    storage : how the counselor's value is held
-    counselor_field : the :class:`~matcher.model.CounselorProfile` field (or property) holding it
-    intake_field : the :class:`~matcher.model.Intake` field holding the client's side; None for flags
-    vocabulary : code -> label (empty for flags and weekly slots)
-    noun : how one value is named in messages ("language", "jurisdiction")
-    filter : when it is a hard filter
-    scoring : how it scores as a soft factor
-    required : every intake must give a value (every ALWAYS filter with a client side is required)
-    one_code : the intake names one code (a session type, a jurisdiction) rather than a list
-    item_code : for graded codes, the field of an item that holds its code ("concern")
-    missing : the exclusion name of counselors with no value on file, counted apart from those
-        whose values do not match (None: such counselors simply do not match)
-    reason : the reason template for codes the counselor shares with the client: ``{all}`` joins
-        them with "and", ``{any}`` with "or", ``{first}`` is the client's first one with its
-        place ("Spanish (your second choice)"); None writes no reason (concerns and hours have
-        their own writers)
-    help : one line for the CLI and the docs
-    flag : the command-line flag of the intake's side, when it is not ``--`` and the name
-        (``--jurisdiction`` reads better than ``--licensure``)
-    """
-
-    name: str
-    storage: Storage
-    counselor_field: str
-    intake_field: str | None = None
-    vocabulary: Mapping[str, str] = field(default_factory=dict)
-    noun: str = ""
-    filter: Filter = Filter.NEVER
-    scoring: Scoring = Scoring.NONE
-    required: bool = False
-    one_code: bool = False
-    item_code: str = ""
-    missing: str | None = None
-    reason: str | None = None
-    help: str = ""
-    flag: str = ""
-
-    @property
-    def is_filter(self) -> bool:
-        """Whether the attribute can exclude a counselor."""
-        return self.filter != Filter.NEVER
-
-    @property
-    def is_factor(self) -> bool:
-        """Whether the attribute scores as a soft factor."""
-        return self.scoring != Scoring.NONE
-
-    @property
-    def has_codes(self) -> bool:
-        """Whether values are codes of a vocabulary (plain or graded)."""
-        return self.storage in (Storage.CODES, Storage.GRADED_CODES)
-
-    @property
-    def code_enum(self) -> type[StrEnum] | None:
-        """The enum whose members the codes are (session formats and types), or None for strings."""
-        first = next(iter(self.vocabulary), None)
-        return type(first) if isinstance(first, StrEnum) else None
-
-    @property
-    def cli_flag(self) -> str:
-        """The command-line flag of the intake's side, e.g. ``--session-type``."""
-        return self.flag or "--" + self.name.replace("_", "-")
 
 
 ATTRIBUTES: tuple[Attribute, ...] = (
@@ -186,16 +84,33 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         flag="--jurisdiction",
     ),
     Attribute(
+        "age_group",
+        Storage.CODES,
+        counselor_field="age_groups",
+        intake_field="age_group",
+        vocabulary=AGE_GROUPS,
+        noun="age group",
+        filter=Filter.ALWAYS,
+        required=True,
+        one_code=True,
+        missing="age_group_missing",
+        help="the client's age group: the counselor must see that age group",
+    ),
+    Attribute(
         "concern",
         Storage.GRADED_CODES,
         counselor_field="specialties",
         intake_field="concerns",
         vocabulary=CONCERNS,
         noun="concern",
+        filter=Filter.CLIENT,
         scoring=Scoring.GRADED,
         required=True,
         item_code="concern",
-        help="what the client wants help with, each with a priority from 1 to 5",
+        tiered=True,
+        help="what the client wants help with, each with a priority from 1 to 5; preferred: "
+        "counselors who treat none of them are shown only when fewer than k treat any",
+        relaxed="include counselors who treat none of your concerns",
     ),
     Attribute(
         "approach",
@@ -204,9 +119,11 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         intake_field="approaches",
         vocabulary=APPROACHES,
         noun="approach",
+        filter=Filter.CLIENT,
         scoring=Scoring.SHARE,
         reason="offers {all}",
         help="preferred therapeutic approaches; none means no preference",
+        relaxed="any therapeutic approach",
     ),
     Attribute(
         "language",
@@ -215,11 +132,13 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         intake_field="languages",
         vocabulary=LANGUAGES,
         noun="language",
-        filter=Filter.ALWAYS,
+        filter=Filter.CLIENT,
         required=True,
+        required_by_default=True,
         scoring=Scoring.FIRST_CHOICE,
         reason="speaks {first}",
         help="languages the client can have sessions in (ISO 639-1), most preferred first",
+        relaxed="a language you did not list (with an interpreter)",
     ),
     Attribute(
         "format",
@@ -228,9 +147,14 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         intake_field="formats",
         vocabulary=SESSION_FORMATS,
         noun="format",
-        filter=Filter.WHEN_GIVEN,
+        filter=Filter.CLIENT,
+        required_by_default=True,
+        scoring=Scoring.FIRST_CHOICE,
+        scores_when_required=False,
+        default_weight=0.10,
         reason="offers {any} sessions",
-        help="acceptable session formats; none means any",
+        help="acceptable session formats, most preferred first; none means any",
+        relaxed="any session format",
     ),
     Attribute(
         "session_type",
@@ -245,6 +169,38 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         help="who attends: individual, couples or family",
     ),
     Attribute(
+        "gender",
+        Storage.CODES,
+        counselor_field="genders",
+        intake_field="genders",
+        vocabulary=GENDERS,
+        noun="gender",
+        filter=Filter.CLIENT,
+        scoring=Scoring.ANY,
+        scores_when_required=False,
+        default_weight=0.10,
+        reason="is {any}",
+        help="counselor genders the client prefers (or requires); none means any",
+        relaxed="any counselor gender",
+    ),
+    Attribute(
+        "identity",
+        Storage.CODES,
+        counselor_field="identities",
+        intake_field="identities",
+        vocabulary=IDENTITIES,
+        noun="identity attribute",
+        filter=Filter.CLIENT,
+        match_all=True,
+        scoring=Scoring.SHARE,
+        scores_when_required=False,
+        default_weight=0.10,
+        reason="{all}",
+        help="identity and cultural attributes the client prefers in a counselor (LGBTQ+ affirming, "
+        "faith-integrated, cultural background, lived experience); required means all of them",
+        relaxed="without every identity attribute you asked for",
+    ),
+    Attribute(
         "availability",
         Storage.WEEKLY_SLOTS,
         counselor_field="availability",
@@ -253,6 +209,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         scoring=Scoring.SHARED_SLOTS,
         help="weekly hours the client can meet, in their time zone; none means any time",
         flag="--available",
+        relaxed="hours other than yours",
     ),
 )
 
@@ -264,6 +221,9 @@ BY_NAME: Mapping[str, Attribute] = MappingProxyType({a.name: a for a in ATTRIBUT
 FILTERS: tuple[str, ...] = tuple(
     name for a in ATTRIBUTES if a.is_filter for name in (a.name, a.missing) if name is not None
 )
+
+#: The attributes the client marks required or preferred, with an importance.
+PREFERENCES: tuple[str, ...] = tuple(a.name for a in ATTRIBUTES if a.client_chooses)
 
 #: The soft factors, in the order their weighted terms are added up.
 FACTORS: tuple[str, ...] = tuple(a.name for a in ATTRIBUTES if a.is_factor)
@@ -286,20 +246,7 @@ def _check_declarations() -> None:
     if len(set(names)) != len(names) or set(names) & {a.missing for a in ATTRIBUTES}:
         raise RuntimeError("attribute and exclusion names must be unique")
     for a in ATTRIBUTES:
-        if a.has_codes != bool(a.vocabulary):
-            raise RuntimeError(f"{a.name}: codes need a vocabulary, other storage none")
-        if a.storage == Storage.GRADED_CODES and a.scoring != Scoring.GRADED:
-            raise RuntimeError(f"{a.name}: graded codes score as GRADED")
-        if a.scoring == Scoring.SHARED_SLOTS and a.storage != Storage.WEEKLY_SLOTS:
-            raise RuntimeError(f"{a.name}: only weekly slots score as SHARED_SLOTS")
-        if a.storage == Storage.FLAG and (a.filter != Filter.ALWAYS or a.is_factor):
-            raise RuntimeError(f"{a.name}: a flag is always a filter and never scores")
-        if a.filter == Filter.ALWAYS and a.intake_field is not None and not a.required:
-            raise RuntimeError(f"{a.name}: an ALWAYS filter with a client side needs a value")
-        if (a.storage == Storage.GRADED_CODES) != bool(a.item_code):
-            raise RuntimeError(f"{a.name}: graded codes, and only they, name their items' code field")
-        if a.missing is not None and a.filter != Filter.ALWAYS:
-            raise RuntimeError(f"{a.name}: only an ALWAYS filter counts missing values apart")
+        check_declaration(a)
 
 
 _check_declarations()

@@ -22,6 +22,7 @@ from matcher.availability import (
     standard_offset_minutes,
 )
 from matcher.errors import FieldViolation, InvalidInput
+from matcher.preferences import Preference, check_preferences
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ConcernPreference",
     "CounselorProfile",
     "Intake",
+    "Preference",
     "Specialty",
     "WeeklyWindow",
     "validate_counselor",
@@ -68,6 +70,9 @@ class CounselorProfile:
     caseload_max: int = 0
     active: bool = True
     jurisdictions: tuple[str, ...] = ()
+    age_groups: tuple[str, ...] = ()
+    genders: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()
 
     @property
     def has_room(self) -> bool:
@@ -91,7 +96,10 @@ class Intake:
     preference; ``availability`` None (or no windows) means any time.
     ``languages`` is ordered: the first is the client's preferred language.
     ``jurisdiction`` is where the client will be during sessions (ISO 3166-2): required,
-    since a counselor may only see clients where they are licensed.
+    since a counselor may only see clients where they are licensed. ``age_group`` is the
+    client's (required). ``genders`` and ``identities`` are what the client asks of the
+    counselor (none: no preference). ``preferences`` says which of the client's values are
+    required and how important the preferred ones are (:mod:`matcher.preferences`).
     """
 
     client_id: str
@@ -102,6 +110,10 @@ class Intake:
     approaches: tuple[str, ...] = ()
     availability: Availability | None = None
     jurisdiction: str = ""
+    age_group: str = ""
+    genders: tuple[str, ...] = ()
+    identities: tuple[str, ...] = ()
+    preferences: tuple[Preference, ...] = ()
 
 
 # --------------------------------------------------------------------------- validation
@@ -165,7 +177,7 @@ def _check_side(out: list[FieldViolation], a: Attribute, path: str, value: objec
         if code not in a.vocabulary:
             out.append(FieldViolation(where, _unknown_code(a, code)))
         elif code in seen:
-            out.append(FieldViolation(where, f"{a.noun} {code!r} is listed twice"))
+            out.append(FieldViolation(where, f"{a.noun} {str(code)!r} is listed twice"))
         seen.add(code)
 
 
@@ -233,6 +245,8 @@ def validate_intake(intake: Intake) -> None:
             )
     if intake.availability is not None and (intake.availability.windows or intake.availability.time_zone):
         _check_availability(out, "availability", intake.availability)
+    given = {a.name for a in _CODED if a.intake_field is not None and getattr(intake, a.intake_field)}
+    check_preferences(out, intake.preferences, given)
     if out:
         raise InvalidInput(out)
 

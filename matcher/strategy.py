@@ -2,7 +2,10 @@
 
 A strategy names its algorithm (``weighted`` or ``random-eligible``) and, for the
 weighted algorithm, the weight of each soft factor, by the factor's name
-(:data:`~matcher.attributes.FACTORS`). Once a ranking has been
+(:data:`~matcher.attributes.FACTORS`). A factor a strategy does not weigh takes its
+declared ``default_weight`` (0 for the four factors every built-in strategy weighs; the
+factors declared since, such as gender, have one), so that a new attribute scores under
+the existing strategies without changing what they do for intakes that do not use it. Once a ranking has been
 served with ``name@version`` that pair never changes meaning; a change is a new
 version.
 """

@@ -17,8 +17,11 @@ from enum import StrEnum
 from types import MappingProxyType
 
 __all__ = [
+    "AGE_GROUPS",
     "APPROACHES",
     "CONCERNS",
+    "GENDERS",
+    "IDENTITIES",
     "LANGUAGES",
     "SESSION_FORMATS",
     "SESSION_TYPES",
@@ -155,6 +158,50 @@ LANGUAGES: Mapping[str, str] = MappingProxyType(
         "yi": "Yiddish",
         "yo": "Yoruba",
         "zh": "Chinese",
+    }
+)
+
+
+#: Age group code -> label: who a counselor sees, which one the client is.
+AGE_GROUPS: Mapping[str, str] = MappingProxyType(
+    {
+        "child": "children (under 13)",
+        "teen": "teens (13 to 17)",
+        "adult": "adults (18 to 64)",
+        "older_adult": "older adults (65 and over)",
+    }
+)
+
+#: Gender code -> label, as counselors state their own gender (a counselor may state several,
+#: e.g. a transgender woman: ``woman`` and ``transgender``).
+GENDERS: Mapping[str, str] = MappingProxyType(
+    {
+        "woman": "a woman",
+        "man": "a man",
+        "nonbinary": "nonbinary",
+        "transgender": "transgender",
+    }
+)
+
+#: Identity and cultural attribute code -> label, as counselors state them: affirming care,
+#: faith-integrated care with its tradition, cultural background, lived experience.
+IDENTITIES: Mapping[str, str] = MappingProxyType(
+    {
+        "lgbtq_affirming": "LGBTQ+ affirming",
+        "faith_christian": "faith-integrated (Christian)",
+        "faith_jewish": "faith-integrated (Jewish)",
+        "faith_muslim": "faith-integrated (Muslim)",
+        "faith_hindu": "faith-integrated (Hindu)",
+        "faith_buddhist": "faith-integrated (Buddhist)",
+        "culture_black": "Black cultural background",
+        "culture_latino": "Latino/Latina/Latinx cultural background",
+        "culture_asian": "Asian cultural background",
+        "culture_indigenous": "Indigenous cultural background",
+        "culture_middle_eastern": "Middle Eastern or North African cultural background",
+        "lived_immigration": "lived experience of immigration",
+        "lived_military": "lived experience of military service",
+        "lived_recovery": "lived experience of recovery",
+        "lived_disability": "lived experience of disability",
     }
 )
 

@@ -14,7 +14,7 @@ import io
 from typing import Any
 
 import pytest
-import typer
+from typer.testing import CliRunner
 
 from attune.v1 import counselor_pb2, matching_pb2
 from bench import sql_ranking
@@ -28,6 +28,7 @@ from matcher.model import (
     ConcernPreference,
     CounselorProfile,
     Intake,
+    Preference,
     Specialty,
     WeeklyWindow,
     validate_counselor,
@@ -43,10 +44,12 @@ from service.api.convert.catalog import (
     profile_to_proto,
 )
 from service.catalog_io import COLUMNS, parse_csv, parse_json, write_csv, write_json
+from service.cli import match as cli_match
 from service.cli.main import app
 from service.storage.counselors import CounselorRepository
 from service.storage.database import make_engine
 from service.storage.tables import counselor_table
+from service.text_formats import format_window
 
 WITH_VALUES = [a for a in ATTRIBUTES if a.storage != Storage.FLAG]
 CLIENT_SIDE = [a for a in ATTRIBUTES if a.intake_field is not None]
@@ -160,11 +163,24 @@ def test_import_files_carry_every_attribute(write: Any, parse: Any) -> None:
         assert getattr(read, a.counselor_field) == counselor_value(a), a.name
 
 
-def test_the_cli_has_a_flag_for_every_attribute_of_the_intake() -> None:
-    command = typer.main.get_command(app)
-    match = command.commands["match"]  # type: ignore[attr-defined]
-    flags = {opt for param in match.params for opt in param.opts}
-    assert {a.cli_flag for a in CLIENT_SIDE} <= flags
+def cli_value(a: Attribute) -> list[str]:
+    """The ``attune match`` arguments giving :func:`client_value` of ``a``."""
+    value = client_value(a)
+    if a.storage == Storage.WEEKLY_SLOTS:
+        return [a.cli_flag, *map(format_window, value.windows), "--tz", value.time_zone]
+    if a.storage == Storage.GRADED_CODES:
+        return [a.cli_flag, ",".join(f"{getattr(c, a.item_code)}:{c.priority}" for c in value)]
+    return [a.cli_flag, value if a.one_code else ",".join(map(str, value))]
+
+
+def test_the_cli_gives_every_attribute_of_the_intake(monkeypatch: pytest.MonkeyPatch) -> None:
+    sent: list[Any] = []
+    monkeypatch.setattr(cli_match, "call", lambda _a, _t, _m, request: sent.append(request) or None)
+    monkeypatch.setattr(cli_match, "print_ranking", lambda *_: None)
+    args = [arg for a in CLIENT_SIDE for arg in cli_value(a)]
+    result = CliRunner().invoke(app, ["match", *args, "--client-id", "client-1"])
+    assert result.exit_code == 0, result.output
+    assert intake_from_proto(sent[0].intake) == base_intake()
 
 
 def test_get_vocabulary_lists_every_vocabulary_and_the_names_of_filters_and_factors() -> None:
@@ -180,7 +196,7 @@ def test_get_vocabulary_lists_every_vocabulary_and_the_names_of_filters_and_fact
 def test_every_filter_excludes_in_the_engine_and_the_reference(a: Attribute) -> None:
     passing = base_profile("a-pass")
     failing = dataclasses.replace(base_profile("b-fail"), **_not_matching(a))
-    intake = base_intake()
+    intake = _with_preference(base_intake(), a, required=True)
     assert score_profile(failing, intake, DEFAULT_STRATEGY).failed == {a.name}
     ranking = rank(CatalogSnapshot.build([passing, failing], 1), intake)
     assert [r.counselor_id for r in ranking.results] == ["a-pass"]
@@ -192,6 +208,13 @@ def test_every_filter_excludes_in_the_engine_and_the_reference(a: Attribute) -> 
         assert {f: n for f, n in ranking.exclusions.items() if n} == {a.missing: 1}
 
 
+def _with_preference(intake: Intake, a: Attribute, required: bool) -> Intake:
+    """``intake`` with the client's value of ``a`` required or only preferred (if the client chooses)."""
+    if not a.client_chooses:
+        return intake
+    return dataclasses.replace(intake, preferences=(Preference(a.name, required),))
+
+
 def _not_matching(a: Attribute) -> dict[str, Any]:
     """Profile changes that fail the base intake on ``a`` only: another code, other hours, no flag."""
     if a.storage == Storage.FLAG:  # a flag the profile derives (has_room) is unset through its inputs
@@ -199,6 +222,8 @@ def _not_matching(a: Attribute) -> dict[str, Any]:
         return {"accepting_new_clients": False} if derived else {a.counselor_field: False}
     if a.storage == Storage.WEEKLY_SLOTS:
         return {a.counselor_field: Availability("America/Chicago", (WeeklyWindow(4, 600, 720),))}
+    if a.storage == Storage.GRADED_CODES:
+        return {a.counselor_field: (Specialty(next(iter(a.vocabulary))),)}
     return {a.counselor_field: (next(iter(a.vocabulary)),)}
 
 
@@ -208,6 +233,7 @@ def test_every_factor_scores_in_the_engine_like_the_reference(a: Attribute) -> N
     better = base_profile("b-better")
     worse = dataclasses.replace(base_profile("a-worse"), **{a.counselor_field: weaker})
     intake = dataclasses.replace(base_intake(), **{str(a.intake_field): wanted or client_value(a)})
+    intake = _with_preference(intake, a, required=False)  # a required format, say, does not score
     ranking = rank(CatalogSnapshot.build([better, worse], 1), intake)
     assert [r.counselor_id for r in ranking.results] == ["b-better", "a-worse"]  # ids alone would say a first
     for result, profile in zip(ranking.results, (better, worse), strict=True):

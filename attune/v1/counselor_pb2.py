@@ -27,43 +27,43 @@ from google.protobuf import field_mask_pb2 as google_dot_protobuf_dot_field__mas
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61ttune/v1/counselor.proto\x12\tattune.v1\x1a\x16\x61ttune/v1/common.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"I\n\tSpecialty\x12\x0f\n\x07\x63oncern\x18\x01 \x01(\t\x12+\n\x0bproficiency\x18\x02 \x01(\x0e\x32\x16.attune.v1.Proficiency\"\xf5\x03\n\tCounselor\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x63redentials\x18\x03 \x03(\t\x12)\n\x0bspecialties\x18\x04 \x03(\x0b\x32\x14.attune.v1.Specialty\x12\x12\n\napproaches\x18\x05 \x03(\t\x12)\n\x07\x66ormats\x18\x06 \x03(\x0e\x32\x18.attune.v1.SessionFormat\x12-\n\rsession_types\x18\x07 \x03(\x0e\x32\x16.attune.v1.SessionType\x12\x11\n\tlanguages\x18\x08 \x03(\t\x12-\n\x0c\x61vailability\x18\t \x01(\x0b\x32\x17.attune.v1.Availability\x12\x1d\n\x15\x61\x63\x63\x65pting_new_clients\x18\n \x01(\x08\x12\x18\n\x10\x63\x61seload_current\x18\x0b \x01(\x05\x12\x14\n\x0c\x63\x61seload_max\x18\x0c \x01(\x05\x12\x0e\n\x06\x61\x63tive\x18\r \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rjurisdictions\x18\x10 \x03(\t\"W\n\x16\x43reateCounselorRequest\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\x12\x14\n\x0c\x63ounselor_id\x18\x02 \x01(\t\"B\n\x17\x43reateCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"!\n\x13GetCounselorRequest\x12\n\n\x02id\x18\x01 \x01(\t\"?\n\x14GetCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"\x92\x01\n\x15ListCounselorsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\ractive_filter\x18\x03 \x01(\x0e\x32\x17.attune.v1.ActiveFilter\x12\"\n\x1a\x61\x63\x63\x65pting_new_clients_only\x18\x04 \x01(\x08\"o\n\x16ListCounselorsResponse\x12(\n\ncounselors\x18\x01 \x03(\x0b\x32\x14.attune.v1.Counselor\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"r\n\x16UpdateCounselorRequest\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"B\n\x17UpdateCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"$\n\x16\x44\x65leteCounselorRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x19\n\x17\x44\x65leteCounselorResponse\"S\n\x1c\x42\x61tchCreateCounselorsRequest\x12\x33\n\x08requests\x18\x01 \x03(\x0b\x32!.attune.v1.CreateCounselorRequest\"I\n\x1d\x42\x61tchCreateCounselorsResponse\x12(\n\ncounselors\x18\x01 \x03(\x0b\x32\x14.attune.v1.Counselor*c\n\x0c\x41\x63tiveFilter\x12\x1d\n\x19\x41\x43TIVE_FILTER_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41\x43TIVE_FILTER_ACTIVE\x10\x01\x12\x1a\n\x16\x41\x43TIVE_FILTER_INACTIVE\x10\x02\x32\xb4\x04\n\x10\x43ounselorService\x12X\n\x0f\x43reateCounselor\x12!.attune.v1.CreateCounselorRequest\x1a\".attune.v1.CreateCounselorResponse\x12O\n\x0cGetCounselor\x12\x1e.attune.v1.GetCounselorRequest\x1a\x1f.attune.v1.GetCounselorResponse\x12U\n\x0eListCounselors\x12 .attune.v1.ListCounselorsRequest\x1a!.attune.v1.ListCounselorsResponse\x12X\n\x0fUpdateCounselor\x12!.attune.v1.UpdateCounselorRequest\x1a\".attune.v1.UpdateCounselorResponse\x12X\n\x0f\x44\x65leteCounselor\x12!.attune.v1.DeleteCounselorRequest\x1a\".attune.v1.DeleteCounselorResponse\x12j\n\x15\x42\x61tchCreateCounselors\x12\'.attune.v1.BatchCreateCounselorsRequest\x1a(.attune.v1.BatchCreateCounselorsResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x19\x61ttune/v1/counselor.proto\x12\tattune.v1\x1a\x16\x61ttune/v1/common.proto\x1a google/protobuf/field_mask.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"I\n\tSpecialty\x12\x0f\n\x07\x63oncern\x18\x01 \x01(\t\x12+\n\x0bproficiency\x18\x02 \x01(\x0e\x32\x16.attune.v1.Proficiency\"\xae\x04\n\tCounselor\x12\n\n\x02id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x13\n\x0b\x63redentials\x18\x03 \x03(\t\x12)\n\x0bspecialties\x18\x04 \x03(\x0b\x32\x14.attune.v1.Specialty\x12\x12\n\napproaches\x18\x05 \x03(\t\x12)\n\x07\x66ormats\x18\x06 \x03(\x0e\x32\x18.attune.v1.SessionFormat\x12-\n\rsession_types\x18\x07 \x03(\x0e\x32\x16.attune.v1.SessionType\x12\x11\n\tlanguages\x18\x08 \x03(\t\x12-\n\x0c\x61vailability\x18\t \x01(\x0b\x32\x17.attune.v1.Availability\x12\x1d\n\x15\x61\x63\x63\x65pting_new_clients\x18\n \x01(\x08\x12\x18\n\x10\x63\x61seload_current\x18\x0b \x01(\x05\x12\x14\n\x0c\x63\x61seload_max\x18\x0c \x01(\x05\x12\x0e\n\x06\x61\x63tive\x18\r \x01(\x08\x12/\n\x0b\x63reate_time\x18\x0e \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12/\n\x0bupdate_time\x18\x0f \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x15\n\rjurisdictions\x18\x10 \x03(\t\x12\x12\n\nage_groups\x18\x11 \x03(\t\x12\x0f\n\x07genders\x18\x12 \x03(\t\x12\x12\n\nidentities\x18\x13 \x03(\t\"W\n\x16\x43reateCounselorRequest\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\x12\x14\n\x0c\x63ounselor_id\x18\x02 \x01(\t\"B\n\x17\x43reateCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"!\n\x13GetCounselorRequest\x12\n\n\x02id\x18\x01 \x01(\t\"?\n\x14GetCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"\x92\x01\n\x15ListCounselorsRequest\x12\x11\n\tpage_size\x18\x01 \x01(\x05\x12\x12\n\npage_token\x18\x02 \x01(\t\x12.\n\ractive_filter\x18\x03 \x01(\x0e\x32\x17.attune.v1.ActiveFilter\x12\"\n\x1a\x61\x63\x63\x65pting_new_clients_only\x18\x04 \x01(\x08\"o\n\x16ListCounselorsResponse\x12(\n\ncounselors\x18\x01 \x03(\x0b\x32\x14.attune.v1.Counselor\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x12\n\ntotal_size\x18\x03 \x01(\x05\"r\n\x16UpdateCounselorRequest\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\x12/\n\x0bupdate_mask\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.FieldMask\"B\n\x17UpdateCounselorResponse\x12\'\n\tcounselor\x18\x01 \x01(\x0b\x32\x14.attune.v1.Counselor\"$\n\x16\x44\x65leteCounselorRequest\x12\n\n\x02id\x18\x01 \x01(\t\"\x19\n\x17\x44\x65leteCounselorResponse\"S\n\x1c\x42\x61tchCreateCounselorsRequest\x12\x33\n\x08requests\x18\x01 \x03(\x0b\x32!.attune.v1.CreateCounselorRequest\"I\n\x1d\x42\x61tchCreateCounselorsResponse\x12(\n\ncounselors\x18\x01 \x03(\x0b\x32\x14.attune.v1.Counselor*c\n\x0c\x41\x63tiveFilter\x12\x1d\n\x19\x41\x43TIVE_FILTER_UNSPECIFIED\x10\x00\x12\x18\n\x14\x41\x43TIVE_FILTER_ACTIVE\x10\x01\x12\x1a\n\x16\x41\x43TIVE_FILTER_INACTIVE\x10\x02\x32\xb4\x04\n\x10\x43ounselorService\x12X\n\x0f\x43reateCounselor\x12!.attune.v1.CreateCounselorRequest\x1a\".attune.v1.CreateCounselorResponse\x12O\n\x0cGetCounselor\x12\x1e.attune.v1.GetCounselorRequest\x1a\x1f.attune.v1.GetCounselorResponse\x12U\n\x0eListCounselors\x12 .attune.v1.ListCounselorsRequest\x1a!.attune.v1.ListCounselorsResponse\x12X\n\x0fUpdateCounselor\x12!.attune.v1.UpdateCounselorRequest\x1a\".attune.v1.UpdateCounselorResponse\x12X\n\x0f\x44\x65leteCounselor\x12!.attune.v1.DeleteCounselorRequest\x1a\".attune.v1.DeleteCounselorResponse\x12j\n\x15\x42\x61tchCreateCounselors\x12\'.attune.v1.BatchCreateCounselorsRequest\x1a(.attune.v1.BatchCreateCounselorsResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'attune.v1.counselor_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_ACTIVEFILTER']._serialized_start=1638
-  _globals['_ACTIVEFILTER']._serialized_end=1737
+  _globals['_ACTIVEFILTER']._serialized_start=1695
+  _globals['_ACTIVEFILTER']._serialized_end=1794
   _globals['_SPECIALTY']._serialized_start=131
   _globals['_SPECIALTY']._serialized_end=204
   _globals['_COUNSELOR']._serialized_start=207
-  _globals['_COUNSELOR']._serialized_end=708
-  _globals['_CREATECOUNSELORREQUEST']._serialized_start=710
-  _globals['_CREATECOUNSELORREQUEST']._serialized_end=797
-  _globals['_CREATECOUNSELORRESPONSE']._serialized_start=799
-  _globals['_CREATECOUNSELORRESPONSE']._serialized_end=865
-  _globals['_GETCOUNSELORREQUEST']._serialized_start=867
-  _globals['_GETCOUNSELORREQUEST']._serialized_end=900
-  _globals['_GETCOUNSELORRESPONSE']._serialized_start=902
-  _globals['_GETCOUNSELORRESPONSE']._serialized_end=965
-  _globals['_LISTCOUNSELORSREQUEST']._serialized_start=968
-  _globals['_LISTCOUNSELORSREQUEST']._serialized_end=1114
-  _globals['_LISTCOUNSELORSRESPONSE']._serialized_start=1116
-  _globals['_LISTCOUNSELORSRESPONSE']._serialized_end=1227
-  _globals['_UPDATECOUNSELORREQUEST']._serialized_start=1229
-  _globals['_UPDATECOUNSELORREQUEST']._serialized_end=1343
-  _globals['_UPDATECOUNSELORRESPONSE']._serialized_start=1345
-  _globals['_UPDATECOUNSELORRESPONSE']._serialized_end=1411
-  _globals['_DELETECOUNSELORREQUEST']._serialized_start=1413
-  _globals['_DELETECOUNSELORREQUEST']._serialized_end=1449
-  _globals['_DELETECOUNSELORRESPONSE']._serialized_start=1451
-  _globals['_DELETECOUNSELORRESPONSE']._serialized_end=1476
-  _globals['_BATCHCREATECOUNSELORSREQUEST']._serialized_start=1478
-  _globals['_BATCHCREATECOUNSELORSREQUEST']._serialized_end=1561
-  _globals['_BATCHCREATECOUNSELORSRESPONSE']._serialized_start=1563
-  _globals['_BATCHCREATECOUNSELORSRESPONSE']._serialized_end=1636
-  _globals['_COUNSELORSERVICE']._serialized_start=1740
-  _globals['_COUNSELORSERVICE']._serialized_end=2304
+  _globals['_COUNSELOR']._serialized_end=765
+  _globals['_CREATECOUNSELORREQUEST']._serialized_start=767
+  _globals['_CREATECOUNSELORREQUEST']._serialized_end=854
+  _globals['_CREATECOUNSELORRESPONSE']._serialized_start=856
+  _globals['_CREATECOUNSELORRESPONSE']._serialized_end=922
+  _globals['_GETCOUNSELORREQUEST']._serialized_start=924
+  _globals['_GETCOUNSELORREQUEST']._serialized_end=957
+  _globals['_GETCOUNSELORRESPONSE']._serialized_start=959
+  _globals['_GETCOUNSELORRESPONSE']._serialized_end=1022
+  _globals['_LISTCOUNSELORSREQUEST']._serialized_start=1025
+  _globals['_LISTCOUNSELORSREQUEST']._serialized_end=1171
+  _globals['_LISTCOUNSELORSRESPONSE']._serialized_start=1173
+  _globals['_LISTCOUNSELORSRESPONSE']._serialized_end=1284
+  _globals['_UPDATECOUNSELORREQUEST']._serialized_start=1286
+  _globals['_UPDATECOUNSELORREQUEST']._serialized_end=1400
+  _globals['_UPDATECOUNSELORRESPONSE']._serialized_start=1402
+  _globals['_UPDATECOUNSELORRESPONSE']._serialized_end=1468
+  _globals['_DELETECOUNSELORREQUEST']._serialized_start=1470
+  _globals['_DELETECOUNSELORREQUEST']._serialized_end=1506
+  _globals['_DELETECOUNSELORRESPONSE']._serialized_start=1508
+  _globals['_DELETECOUNSELORRESPONSE']._serialized_end=1533
+  _globals['_BATCHCREATECOUNSELORSREQUEST']._serialized_start=1535
+  _globals['_BATCHCREATECOUNSELORSREQUEST']._serialized_end=1618
+  _globals['_BATCHCREATECOUNSELORSRESPONSE']._serialized_start=1620
+  _globals['_BATCHCREATECOUNSELORSRESPONSE']._serialized_end=1693
+  _globals['_COUNSELORSERVICE']._serialized_start=1797
+  _globals['_COUNSELORSERVICE']._serialized_end=2361
 # @@protoc_insertion_point(module_scope)

@@ -87,6 +87,9 @@ class Counselor(_message.Message):
     CREATE_TIME_FIELD_NUMBER: _builtins.int
     UPDATE_TIME_FIELD_NUMBER: _builtins.int
     JURISDICTIONS_FIELD_NUMBER: _builtins.int
+    AGE_GROUPS_FIELD_NUMBER: _builtins.int
+    GENDERS_FIELD_NUMBER: _builtins.int
+    IDENTITIES_FIELD_NUMBER: _builtins.int
     id: _builtins.str
     """Output only, unless given as `counselor_id` on create."""
     display_name: _builtins.str
@@ -128,6 +131,25 @@ class Counselor(_message.Message):
         A counselor with none on file is never ranked (counted as "licensure_missing").
         """
 
+    @_builtins.property
+    def age_groups(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Age group codes of the clients the counselor sees (GetVocabulary, attribute "age_group":
+        "child", "teen", "adult", "older_adult"). A counselor with none on file is never ranked
+        (counted as "age_group_missing").
+        """
+
+    @_builtins.property
+    def genders(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Gender codes the counselor states for themselves (GetVocabulary, attribute "gender"), for
+        example "woman" and "transgender". None on file: matches no client who requires a gender.
+        """
+
+    @_builtins.property
+    def identities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Identity and cultural attribute codes of the counselor (GetVocabulary, attribute "identity"),
+        for example "lgbtq_affirming", "faith_jewish", "lived_military".
+        """
+
     def __init__(
         self,
         *,
@@ -147,10 +169,13 @@ class Counselor(_message.Message):
         create_time: _timestamp_pb2.Timestamp | None = ...,
         update_time: _timestamp_pb2.Timestamp | None = ...,
         jurisdictions: _abc.Iterable[_builtins.str] | None = ...,
+        age_groups: _abc.Iterable[_builtins.str] | None = ...,
+        genders: _abc.Iterable[_builtins.str] | None = ...,
+        identities: _abc.Iterable[_builtins.str] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability", "create_time", b"create_time", "update_time", b"update_time"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_new_clients", b"accepting_new_clients", "active", b"active", "approaches", b"approaches", "availability", b"availability", "caseload_current", b"caseload_current", "caseload_max", b"caseload_max", "create_time", b"create_time", "credentials", b"credentials", "display_name", b"display_name", "formats", b"formats", "id", b"id", "jurisdictions", b"jurisdictions", "languages", b"languages", "session_types", b"session_types", "specialties", b"specialties", "update_time", b"update_time"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["accepting_new_clients", b"accepting_new_clients", "active", b"active", "age_groups", b"age_groups", "approaches", b"approaches", "availability", b"availability", "caseload_current", b"caseload_current", "caseload_max", b"caseload_max", "create_time", b"create_time", "credentials", b"credentials", "display_name", b"display_name", "formats", b"formats", "genders", b"genders", "id", b"id", "identities", b"identities", "jurisdictions", b"jurisdictions", "languages", b"languages", "session_types", b"session_types", "specialties", b"specialties", "update_time", b"update_time"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 

@@ -25,41 +25,49 @@ _sym_db = _symbol_database.Default()
 from attune.v1 import common_pb2 as attune_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61ttune/v1/matching.proto\x12\tattune.v1\x1a\x16\x61ttune/v1/common.proto\"6\n\x11\x43oncernPreference\x12\x0f\n\x07\x63oncern\x18\x01 \x01(\t\x12\x10\n\x08priority\x18\x02 \x01(\x05\"\x90\x02\n\x06Intake\x12\x11\n\tclient_id\x18\x01 \x01(\t\x12.\n\x08\x63oncerns\x18\x02 \x03(\x0b\x32\x1c.attune.v1.ConcernPreference\x12)\n\x07\x66ormats\x18\x03 \x03(\x0e\x32\x18.attune.v1.SessionFormat\x12,\n\x0csession_type\x18\x04 \x01(\x0e\x32\x16.attune.v1.SessionType\x12\x12\n\napproaches\x18\x05 \x03(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\x12-\n\x0c\x61vailability\x18\x07 \x01(\x0b\x32\x17.attune.v1.Availability\x12\x14\n\x0cjurisdiction\x18\x08 \x01(\t\"_\n\x15RankCounselorsRequest\x12!\n\x06intake\x18\x01 \x01(\x0b\x32\x11.attune.v1.Intake\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x10\n\x08strategy\x18\x03 \x01(\t\"R\n\x0b\x46\x61\x63torScore\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x0e\n\x06weight\x18\x03 \x01(\x01\x12\x14\n\x0c\x63ontribution\x18\x04 \x01(\x01\"\x94\x01\n\x0fRankedCounselor\x12\x14\n\x0c\x63ounselor_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04rank\x18\x03 \x01(\x05\x12\r\n\x05score\x18\x04 \x01(\x01\x12\'\n\x07\x66\x61\x63tors\x18\x05 \x03(\x0b\x32\x16.attune.v1.FactorScore\x12\x0f\n\x07reasons\x18\x06 \x03(\t\"9\n\x0f\x46ilterExclusion\x12\x0e\n\x06\x66ilter\x18\x01 \x01(\t\x12\x16\n\x0e\x65xcluded_count\x18\x02 \x01(\x05\"\xcb\x02\n\x16RankCounselorsResponse\x12+\n\x07results\x18\x01 \x03(\x0b\x32\x1a.attune.v1.RankedCounselor\x12\x12\n\nranking_id\x18\x02 \x01(\t\x12\x15\n\rstrategy_name\x18\x03 \x01(\t\x12\x18\n\x10strategy_version\x18\x04 \x01(\x05\x12\x17\n\x0f\x63\x61talog_version\x18\x05 \x01(\x03\x12\x16\n\x0e\x65ligible_count\x18\x06 \x01(\x05\x12.\n\nexclusions\x18\x07 \x03(\x0b\x32\x1a.attune.v1.FilterExclusion\x12\x14\n\x0c\x63\x61talog_size\x18\x08 \x01(\x05\x12\x16\n\x0e\x65xperiment_key\x18\t \x01(\t\x12\x16\n\x0e\x65xperiment_arm\x18\n \x01(\t\x12\x18\n\x10\x65xperiment_phase\x18\x0b \x01(\x05\"\x16\n\x14GetVocabularyRequest\"-\n\x0eVocabularyTerm\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\"\xd6\x02\n\x15GetVocabularyResponse\x12+\n\x08\x63oncerns\x18\x01 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12-\n\napproaches\x18\x02 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12,\n\tlanguages\x18\x03 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12\x32\n\x0fsession_formats\x18\x04 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12\x30\n\rsession_types\x18\x05 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12+\n\x0cvocabularies\x18\x06 \x03(\x0b\x32\x15.attune.v1.Vocabulary\x12\x0f\n\x07\x66ilters\x18\x07 \x03(\t\x12\x0f\n\x07\x66\x61\x63tors\x18\x08 \x03(\t\"W\n\nVocabulary\x12\x11\n\tattribute\x18\x01 \x01(\t\x12\x0c\n\x04noun\x18\x02 \x01(\t\x12(\n\x05terms\x18\x03 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\"h\n\x14RecordOutcomeRequest\x12\x12\n\nranking_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ounselor_id\x18\x02 \x01(\t\x12&\n\x05\x65vent\x18\x03 \x01(\x0e\x32\x17.attune.v1.OutcomeEvent\"*\n\x15RecordOutcomeResponse\x12\x11\n\tduplicate\x18\x01 \x01(\x08*\xf7\x01\n\x0cOutcomeEvent\x12\x1d\n\x19OUTCOME_EVENT_UNSPECIFIED\x10\x00\x12\x18\n\x14OUTCOME_EVENT_VIEWED\x10\x01\x12\x1b\n\x17OUTCOME_EVENT_CONTACTED\x10\x02\x12\x18\n\x14OUTCOME_EVENT_BOOKED\x10\x03\x12(\n$OUTCOME_EVENT_ATTENDED_FIRST_SESSION\x10\x04\x12(\n$OUTCOME_EVENT_RETAINED_FOUR_SESSIONS\x10\x05\x12#\n\x1fOUTCOME_EVENT_REMATCH_REQUESTED\x10\x06\x32\x90\x02\n\x0fMatchingService\x12U\n\x0eRankCounselors\x12 .attune.v1.RankCounselorsRequest\x1a!.attune.v1.RankCounselorsResponse\x12R\n\rGetVocabulary\x12\x1f.attune.v1.GetVocabularyRequest\x1a .attune.v1.GetVocabularyResponse\x12R\n\rRecordOutcome\x12\x1f.attune.v1.RecordOutcomeRequest\x1a .attune.v1.RecordOutcomeResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18\x61ttune/v1/matching.proto\x12\tattune.v1\x1a\x16\x61ttune/v1/common.proto\"6\n\x11\x43oncernPreference\x12\x0f\n\x07\x63oncern\x18\x01 \x01(\t\x12\x10\n\x08priority\x18\x02 \x01(\x05\"\xf4\x02\n\x06Intake\x12\x11\n\tclient_id\x18\x01 \x01(\t\x12.\n\x08\x63oncerns\x18\x02 \x03(\x0b\x32\x1c.attune.v1.ConcernPreference\x12)\n\x07\x66ormats\x18\x03 \x03(\x0e\x32\x18.attune.v1.SessionFormat\x12,\n\x0csession_type\x18\x04 \x01(\x0e\x32\x16.attune.v1.SessionType\x12\x12\n\napproaches\x18\x05 \x03(\t\x12\x11\n\tlanguages\x18\x06 \x03(\t\x12-\n\x0c\x61vailability\x18\x07 \x01(\x0b\x32\x17.attune.v1.Availability\x12\x14\n\x0cjurisdiction\x18\x08 \x01(\t\x12\x11\n\tage_group\x18\t \x01(\t\x12\x0f\n\x07genders\x18\n \x03(\t\x12\x12\n\nidentities\x18\x0b \x03(\t\x12*\n\x0bpreferences\x18\x0c \x03(\x0b\x32\x15.attune.v1.Preference\"`\n\nPreference\x12\x11\n\tattribute\x18\x01 \x01(\t\x12+\n\x0brequirement\x18\x02 \x01(\x0e\x32\x16.attune.v1.Requirement\x12\x12\n\nimportance\x18\x03 \x01(\x05\"_\n\x15RankCounselorsRequest\x12!\n\x06intake\x18\x01 \x01(\x0b\x32\x11.attune.v1.Intake\x12\x11\n\tpage_size\x18\x02 \x01(\x05\x12\x10\n\x08strategy\x18\x03 \x01(\t\"R\n\x0b\x46\x61\x63torScore\x12\x0e\n\x06\x66\x61\x63tor\x18\x01 \x01(\t\x12\r\n\x05score\x18\x02 \x01(\x01\x12\x0e\n\x06weight\x18\x03 \x01(\x01\x12\x14\n\x0c\x63ontribution\x18\x04 \x01(\x01\"\x94\x01\n\x0fRankedCounselor\x12\x14\n\x0c\x63ounselor_id\x18\x01 \x01(\t\x12\x14\n\x0c\x64isplay_name\x18\x02 \x01(\t\x12\x0c\n\x04rank\x18\x03 \x01(\x05\x12\r\n\x05score\x18\x04 \x01(\x01\x12\'\n\x07\x66\x61\x63tors\x18\x05 \x03(\x0b\x32\x16.attune.v1.FactorScore\x12\x0f\n\x07reasons\x18\x06 \x03(\t\"9\n\x0f\x46ilterExclusion\x12\x0e\n\x06\x66ilter\x18\x01 \x01(\t\x12\x16\n\x0e\x65xcluded_count\x18\x02 \x01(\x05\"\xf7\x02\n\x16RankCounselorsResponse\x12+\n\x07results\x18\x01 \x03(\x0b\x32\x1a.attune.v1.RankedCounselor\x12\x12\n\nranking_id\x18\x02 \x01(\t\x12\x15\n\rstrategy_name\x18\x03 \x01(\t\x12\x18\n\x10strategy_version\x18\x04 \x01(\x05\x12\x17\n\x0f\x63\x61talog_version\x18\x05 \x01(\x03\x12\x16\n\x0e\x65ligible_count\x18\x06 \x01(\x05\x12.\n\nexclusions\x18\x07 \x03(\x0b\x32\x1a.attune.v1.FilterExclusion\x12\x14\n\x0c\x63\x61talog_size\x18\x08 \x01(\x05\x12\x16\n\x0e\x65xperiment_key\x18\t \x01(\t\x12\x16\n\x0e\x65xperiment_arm\x18\n \x01(\t\x12\x18\n\x10\x65xperiment_phase\x18\x0b \x01(\x05\x12*\n\x0brelaxations\x18\x0c \x03(\x0b\x32\x15.attune.v1.Relaxation\"H\n\nRelaxation\x12\x11\n\tattribute\x18\x01 \x01(\t\x12\x13\n\x0b\x61\x64\x64\x65\x64_count\x18\x02 \x01(\x05\x12\x12\n\nsuggestion\x18\x03 \x01(\t\"\x16\n\x14GetVocabularyRequest\"-\n\x0eVocabularyTerm\x12\x0c\n\x04\x63ode\x18\x01 \x01(\t\x12\r\n\x05label\x18\x02 \x01(\t\"\x8b\x03\n\x15GetVocabularyResponse\x12+\n\x08\x63oncerns\x18\x01 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12-\n\napproaches\x18\x02 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12,\n\tlanguages\x18\x03 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12\x32\n\x0fsession_formats\x18\x04 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12\x30\n\rsession_types\x18\x05 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\x12+\n\x0cvocabularies\x18\x06 \x03(\x0b\x32\x15.attune.v1.Vocabulary\x12\x0f\n\x07\x66ilters\x18\x07 \x03(\t\x12\x0f\n\x07\x66\x61\x63tors\x18\x08 \x03(\t\x12\x33\n\x0bpreferences\x18\t \x03(\x0b\x32\x1e.attune.v1.PreferenceAttribute\"]\n\x13PreferenceAttribute\x12\x11\n\tattribute\x18\x01 \x01(\t\x12\x33\n\x13\x64\x65\x66\x61ult_requirement\x18\x02 \x01(\x0e\x32\x16.attune.v1.Requirement\"W\n\nVocabulary\x12\x11\n\tattribute\x18\x01 \x01(\t\x12\x0c\n\x04noun\x18\x02 \x01(\t\x12(\n\x05terms\x18\x03 \x03(\x0b\x32\x19.attune.v1.VocabularyTerm\"h\n\x14RecordOutcomeRequest\x12\x12\n\nranking_id\x18\x01 \x01(\t\x12\x14\n\x0c\x63ounselor_id\x18\x02 \x01(\t\x12&\n\x05\x65vent\x18\x03 \x01(\x0e\x32\x17.attune.v1.OutcomeEvent\"*\n\x15RecordOutcomeResponse\x12\x11\n\tduplicate\x18\x01 \x01(\x08*_\n\x0bRequirement\x12\x1b\n\x17REQUIREMENT_UNSPECIFIED\x10\x00\x12\x18\n\x14REQUIREMENT_REQUIRED\x10\x01\x12\x19\n\x15REQUIREMENT_PREFERRED\x10\x02*\xf7\x01\n\x0cOutcomeEvent\x12\x1d\n\x19OUTCOME_EVENT_UNSPECIFIED\x10\x00\x12\x18\n\x14OUTCOME_EVENT_VIEWED\x10\x01\x12\x1b\n\x17OUTCOME_EVENT_CONTACTED\x10\x02\x12\x18\n\x14OUTCOME_EVENT_BOOKED\x10\x03\x12(\n$OUTCOME_EVENT_ATTENDED_FIRST_SESSION\x10\x04\x12(\n$OUTCOME_EVENT_RETAINED_FOUR_SESSIONS\x10\x05\x12#\n\x1fOUTCOME_EVENT_REMATCH_REQUESTED\x10\x06\x32\x90\x02\n\x0fMatchingService\x12U\n\x0eRankCounselors\x12 .attune.v1.RankCounselorsRequest\x1a!.attune.v1.RankCounselorsResponse\x12R\n\rGetVocabulary\x12\x1f.attune.v1.GetVocabularyRequest\x1a .attune.v1.GetVocabularyResponse\x12R\n\rRecordOutcome\x12\x1f.attune.v1.RecordOutcomeRequest\x1a .attune.v1.RecordOutcomeResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'attune.v1.matching_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_OUTCOMEEVENT']._serialized_start=1775
-  _globals['_OUTCOMEEVENT']._serialized_end=2022
+  _globals['_REQUIREMENT']._serialized_start=2238
+  _globals['_REQUIREMENT']._serialized_end=2333
+  _globals['_OUTCOMEEVENT']._serialized_start=2336
+  _globals['_OUTCOMEEVENT']._serialized_end=2583
   _globals['_CONCERNPREFERENCE']._serialized_start=63
   _globals['_CONCERNPREFERENCE']._serialized_end=117
   _globals['_INTAKE']._serialized_start=120
-  _globals['_INTAKE']._serialized_end=392
-  _globals['_RANKCOUNSELORSREQUEST']._serialized_start=394
-  _globals['_RANKCOUNSELORSREQUEST']._serialized_end=489
-  _globals['_FACTORSCORE']._serialized_start=491
-  _globals['_FACTORSCORE']._serialized_end=573
-  _globals['_RANKEDCOUNSELOR']._serialized_start=576
-  _globals['_RANKEDCOUNSELOR']._serialized_end=724
-  _globals['_FILTEREXCLUSION']._serialized_start=726
-  _globals['_FILTEREXCLUSION']._serialized_end=783
-  _globals['_RANKCOUNSELORSRESPONSE']._serialized_start=786
-  _globals['_RANKCOUNSELORSRESPONSE']._serialized_end=1117
-  _globals['_GETVOCABULARYREQUEST']._serialized_start=1119
-  _globals['_GETVOCABULARYREQUEST']._serialized_end=1141
-  _globals['_VOCABULARYTERM']._serialized_start=1143
-  _globals['_VOCABULARYTERM']._serialized_end=1188
-  _globals['_GETVOCABULARYRESPONSE']._serialized_start=1191
-  _globals['_GETVOCABULARYRESPONSE']._serialized_end=1533
-  _globals['_VOCABULARY']._serialized_start=1535
-  _globals['_VOCABULARY']._serialized_end=1622
-  _globals['_RECORDOUTCOMEREQUEST']._serialized_start=1624
-  _globals['_RECORDOUTCOMEREQUEST']._serialized_end=1728
-  _globals['_RECORDOUTCOMERESPONSE']._serialized_start=1730
-  _globals['_RECORDOUTCOMERESPONSE']._serialized_end=1772
-  _globals['_MATCHINGSERVICE']._serialized_start=2025
-  _globals['_MATCHINGSERVICE']._serialized_end=2297
+  _globals['_INTAKE']._serialized_end=492
+  _globals['_PREFERENCE']._serialized_start=494
+  _globals['_PREFERENCE']._serialized_end=590
+  _globals['_RANKCOUNSELORSREQUEST']._serialized_start=592
+  _globals['_RANKCOUNSELORSREQUEST']._serialized_end=687
+  _globals['_FACTORSCORE']._serialized_start=689
+  _globals['_FACTORSCORE']._serialized_end=771
+  _globals['_RANKEDCOUNSELOR']._serialized_start=774
+  _globals['_RANKEDCOUNSELOR']._serialized_end=922
+  _globals['_FILTEREXCLUSION']._serialized_start=924
+  _globals['_FILTEREXCLUSION']._serialized_end=981
+  _globals['_RANKCOUNSELORSRESPONSE']._serialized_start=984
+  _globals['_RANKCOUNSELORSRESPONSE']._serialized_end=1359
+  _globals['_RELAXATION']._serialized_start=1361
+  _globals['_RELAXATION']._serialized_end=1433
+  _globals['_GETVOCABULARYREQUEST']._serialized_start=1435
+  _globals['_GETVOCABULARYREQUEST']._serialized_end=1457
+  _globals['_VOCABULARYTERM']._serialized_start=1459
+  _globals['_VOCABULARYTERM']._serialized_end=1504
+  _globals['_GETVOCABULARYRESPONSE']._serialized_start=1507
+  _globals['_GETVOCABULARYRESPONSE']._serialized_end=1902
+  _globals['_PREFERENCEATTRIBUTE']._serialized_start=1904
+  _globals['_PREFERENCEATTRIBUTE']._serialized_end=1997
+  _globals['_VOCABULARY']._serialized_start=1999
+  _globals['_VOCABULARY']._serialized_end=2086
+  _globals['_RECORDOUTCOMEREQUEST']._serialized_start=2088
+  _globals['_RECORDOUTCOMEREQUEST']._serialized_end=2192
+  _globals['_RECORDOUTCOMERESPONSE']._serialized_start=2194
+  _globals['_RECORDOUTCOMERESPONSE']._serialized_end=2236
+  _globals['_MATCHINGSERVICE']._serialized_start=2586
+  _globals['_MATCHINGSERVICE']._serialized_end=2858
 # @@protoc_insertion_point(module_scope)

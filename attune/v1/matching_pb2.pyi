@@ -20,6 +20,30 @@ else:
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class _Requirement:
+    ValueType = _typing.NewType("ValueType", _builtins.int)
+    V: _TypeAlias = ValueType  # noqa: Y015
+
+class _RequirementEnumTypeWrapper(_enum_type_wrapper._EnumTypeWrapper[_Requirement.ValueType], _builtins.type):
+    DESCRIPTOR: _descriptor.EnumDescriptor
+    REQUIREMENT_UNSPECIFIED: _Requirement.ValueType  # 0
+    """The attribute's default (GetVocabularyResponse.preferences)."""
+    REQUIREMENT_REQUIRED: _Requirement.ValueType  # 1
+    """A hard filter: counselors without the value are not ranked."""
+    REQUIREMENT_PREFERRED: _Requirement.ValueType  # 2
+    """A soft factor: counselors with the value score higher, weighted by `importance`."""
+
+class Requirement(_Requirement, metaclass=_RequirementEnumTypeWrapper):
+    """Whether a client's value of an attribute is a hard filter or only scores."""
+
+REQUIREMENT_UNSPECIFIED: Requirement.ValueType  # 0
+"""The attribute's default (GetVocabularyResponse.preferences)."""
+REQUIREMENT_REQUIRED: Requirement.ValueType  # 1
+"""A hard filter: counselors without the value are not ranked."""
+REQUIREMENT_PREFERRED: Requirement.ValueType  # 2
+"""A soft factor: counselors with the value score higher, weighted by `importance`."""
+Global___Requirement: _TypeAlias = Requirement  # noqa: Y015
+
 class _OutcomeEvent:
     ValueType = _typing.NewType("ValueType", _builtins.int)
     V: _TypeAlias = ValueType  # noqa: Y015
@@ -86,12 +110,20 @@ class Intake(_message.Message):
     LANGUAGES_FIELD_NUMBER: _builtins.int
     AVAILABILITY_FIELD_NUMBER: _builtins.int
     JURISDICTION_FIELD_NUMBER: _builtins.int
+    AGE_GROUP_FIELD_NUMBER: _builtins.int
+    GENDERS_FIELD_NUMBER: _builtins.int
+    IDENTITIES_FIELD_NUMBER: _builtins.int
+    PREFERENCES_FIELD_NUMBER: _builtins.int
     client_id: _builtins.str
     """Pseudonymous client id (never a name, e-mail or record number)."""
     session_type: _common_pb2.SessionType.ValueType
     jurisdiction: _builtins.str
     """Required: the ISO 3166-2 code of where the client will be during sessions (for example
     "US-IL"). Only counselors licensed there are ranked, for video and phone sessions too.
+    """
+    age_group: _builtins.str
+    """Required: the client's age group code (GetVocabulary, attribute "age_group": "child",
+    "teen", "adult" or "older_adult"). Only counselors who see that age group are ranked.
     """
     @_builtins.property
     def concerns(self) -> _containers.RepeatedCompositeFieldContainer[Global___ConcernPreference]: ...
@@ -111,6 +143,26 @@ class Intake(_message.Message):
     def availability(self) -> _common_pb2.Availability:
         """When the client can meet; no windows means any time."""
 
+    @_builtins.property
+    def genders(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Counselor gender codes the client prefers (GetVocabulary, attribute "gender"); empty means
+        any. Preferred unless `preferences` marks "gender" required (then a hard filter: any of them).
+        """
+
+    @_builtins.property
+    def identities(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
+        """Identity and cultural attribute codes the client prefers in a counselor (GetVocabulary,
+        attribute "identity"); empty means none. Preferred unless `preferences` marks "identity"
+        required (then a counselor must have all of them).
+        """
+
+    @_builtins.property
+    def preferences(self) -> _containers.RepeatedCompositeFieldContainer[Global___Preference]:
+        """Which of the client's values are required (hard filters) and how important the preferred
+        ones are, at most one per attribute. An attribute not listed keeps its default
+        (GetVocabularyResponse.preferences: languages and formats required, the rest preferred).
+        """
+
     def __init__(
         self,
         *,
@@ -122,14 +174,51 @@ class Intake(_message.Message):
         languages: _abc.Iterable[_builtins.str] | None = ...,
         availability: _common_pb2.Availability | None = ...,
         jurisdiction: _builtins.str = ...,
+        age_group: _builtins.str = ...,
+        genders: _abc.Iterable[_builtins.str] | None = ...,
+        identities: _abc.Iterable[_builtins.str] | None = ...,
+        preferences: _abc.Iterable[Global___Preference] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _typing.Literal["availability", b"availability"]  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "availability", b"availability", "client_id", b"client_id", "concerns", b"concerns", "formats", b"formats", "jurisdiction", b"jurisdiction", "languages", b"languages", "session_type", b"session_type"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["age_group", b"age_group", "approaches", b"approaches", "availability", b"availability", "client_id", b"client_id", "concerns", b"concerns", "formats", b"formats", "genders", b"genders", "identities", b"identities", "jurisdiction", b"jurisdiction", "languages", b"languages", "preferences", b"preferences", "session_type", b"session_type"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___Intake: _TypeAlias = Intake  # noqa: Y015
+
+@_typing.final
+class Preference(_message.Message):
+    """How the client wants one attribute of their intake to count."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ATTRIBUTE_FIELD_NUMBER: _builtins.int
+    REQUIREMENT_FIELD_NUMBER: _builtins.int
+    IMPORTANCE_FIELD_NUMBER: _builtins.int
+    attribute: _builtins.str
+    """The attribute's name: "concern", "approach", "language", "format", "gender" or "identity"
+    (GetVocabularyResponse.preferences lists them). Requiring one needs a value of it in the intake.
+    """
+    requirement: Global___Requirement.ValueType
+    importance: _builtins.int
+    """1 (a slight preference) to 5 (matters most): scales the factor's weight by importance / 3;
+    0 means 3, the strategy's weight unchanged.
+    """
+    def __init__(
+        self,
+        *,
+        attribute: _builtins.str = ...,
+        requirement: Global___Requirement.ValueType = ...,
+        importance: _builtins.int = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attribute", b"attribute", "importance", b"importance", "requirement", b"requirement"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Preference: _TypeAlias = Preference  # noqa: Y015
 
 @_typing.final
 class RankCounselorsRequest(_message.Message):
@@ -170,7 +259,9 @@ class FactorScore(_message.Message):
     WEIGHT_FIELD_NUMBER: _builtins.int
     CONTRIBUTION_FIELD_NUMBER: _builtins.int
     factor: _builtins.str
-    """"concern", "approach", "language" or "availability"."""
+    """A soft factor's name: "concern", "approach", "language", "format", "gender", "identity" or
+    "availability" (GetVocabularyResponse.factors lists them in order).
+    """
     score: _builtins.float
     """In [0, 1]."""
     weight: _builtins.float
@@ -242,8 +333,9 @@ class FilterExclusion(_message.Message):
     FILTER_FIELD_NUMBER: _builtins.int
     EXCLUDED_COUNT_FIELD_NUMBER: _builtins.int
     filter: _builtins.str
-    """"active", "capacity", "licensure", "licensure_missing", "language", "format",
-    "session_type" or "availability" (GetVocabularyResponse.filters lists them in order).
+    """A hard filter's name: "active", "capacity", "licensure", "licensure_missing", "age_group",
+    "age_group_missing", "concern", "approach", "language", "format", "session_type", "gender",
+    "identity" or "availability" (GetVocabularyResponse.filters lists them in order).
     """
     excluded_count: _builtins.int
     def __init__(
@@ -275,6 +367,7 @@ class RankCounselorsResponse(_message.Message):
     EXPERIMENT_KEY_FIELD_NUMBER: _builtins.int
     EXPERIMENT_ARM_FIELD_NUMBER: _builtins.int
     EXPERIMENT_PHASE_FIELD_NUMBER: _builtins.int
+    RELAXATIONS_FIELD_NUMBER: _builtins.int
     ranking_id: _builtins.str
     """Identifies this ranking, for outcome reporting."""
     strategy_name: _builtins.str
@@ -294,6 +387,13 @@ class RankCounselorsResponse(_message.Message):
     def exclusions(self) -> _containers.RepeatedCompositeFieldContainer[Global___FilterExclusion]:
         """Per hard filter, how many counselors it excluded (a counselor can fail several)."""
 
+    @_builtins.property
+    def relaxations(self) -> _containers.RepeatedCompositeFieldContainer[Global___Relaxation]:
+        """When fewer counselors qualify than the results asked for: requirements of the client's
+        that could be relaxed, each with how many counselors it would add, most first (at most 3).
+        Empty when enough qualify.
+        """
+
     def __init__(
         self,
         *,
@@ -308,14 +408,47 @@ class RankCounselorsResponse(_message.Message):
         experiment_key: _builtins.str = ...,
         experiment_arm: _builtins.str = ...,
         experiment_phase: _builtins.int = ...,
+        relaxations: _abc.Iterable[Global___Relaxation] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_size", b"catalog_size", "catalog_version", b"catalog_version", "eligible_count", b"eligible_count", "exclusions", b"exclusions", "experiment_arm", b"experiment_arm", "experiment_key", b"experiment_key", "experiment_phase", b"experiment_phase", "ranking_id", b"ranking_id", "results", b"results", "strategy_name", b"strategy_name", "strategy_version", b"strategy_version"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["catalog_size", b"catalog_size", "catalog_version", b"catalog_version", "eligible_count", b"eligible_count", "exclusions", b"exclusions", "experiment_arm", b"experiment_arm", "experiment_key", b"experiment_key", "experiment_phase", b"experiment_phase", "ranking_id", b"ranking_id", "relaxations", b"relaxations", "results", b"results", "strategy_name", b"strategy_name", "strategy_version", b"strategy_version"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___RankCounselorsResponse: _TypeAlias = RankCounselorsResponse  # noqa: Y015
+
+@_typing.final
+class Relaxation(_message.Message):
+    """A requirement the client could relax, and whom it would add."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ATTRIBUTE_FIELD_NUMBER: _builtins.int
+    ADDED_COUNT_FIELD_NUMBER: _builtins.int
+    SUGGESTION_FIELD_NUMBER: _builtins.int
+    attribute: _builtins.str
+    """The attribute whose requirement would be relaxed (a filter name: "format", "gender",
+    "availability", ...).
+    """
+    added_count: _builtins.int
+    """How many counselors fail this requirement and no other hard filter."""
+    suggestion: _builtins.str
+    """How the relaxation reads to a person, e.g. "any session format"."""
+    def __init__(
+        self,
+        *,
+        attribute: _builtins.str = ...,
+        added_count: _builtins.int = ...,
+        suggestion: _builtins.str = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["added_count", b"added_count", "attribute", b"attribute", "suggestion", b"suggestion"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___Relaxation: _TypeAlias = Relaxation  # noqa: Y015
 
 @_typing.final
 class GetVocabularyRequest(_message.Message):
@@ -368,6 +501,7 @@ class GetVocabularyResponse(_message.Message):
     VOCABULARIES_FIELD_NUMBER: _builtins.int
     FILTERS_FIELD_NUMBER: _builtins.int
     FACTORS_FIELD_NUMBER: _builtins.int
+    PREFERENCES_FIELD_NUMBER: _builtins.int
     @_builtins.property
     def concerns(self) -> _containers.RepeatedCompositeFieldContainer[Global___VocabularyTerm]: ...
     @_builtins.property
@@ -396,6 +530,12 @@ class GetVocabularyResponse(_message.Message):
     def factors(self) -> _containers.RepeatedScalarFieldContainer[_builtins.str]:
         """The names of the soft factors, in the order their contributions are added up."""
 
+    @_builtins.property
+    def preferences(self) -> _containers.RepeatedCompositeFieldContainer[Global___PreferenceAttribute]:
+        """The attributes an intake may mark required or preferred (Intake.preferences), each with
+        what REQUIREMENT_UNSPECIFIED means for it.
+        """
+
     def __init__(
         self,
         *,
@@ -407,14 +547,41 @@ class GetVocabularyResponse(_message.Message):
         vocabularies: _abc.Iterable[Global___Vocabulary] | None = ...,
         filters: _abc.Iterable[_builtins.str] | None = ...,
         factors: _abc.Iterable[_builtins.str] | None = ...,
+        preferences: _abc.Iterable[Global___PreferenceAttribute] | None = ...,
     ) -> None: ...
     _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
     def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
-    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "factors", b"factors", "filters", b"filters", "languages", b"languages", "session_formats", b"session_formats", "session_types", b"session_types", "vocabularies", b"vocabularies"]  # noqa: Y015
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["approaches", b"approaches", "concerns", b"concerns", "factors", b"factors", "filters", b"filters", "languages", b"languages", "preferences", b"preferences", "session_formats", b"session_formats", "session_types", b"session_types", "vocabularies", b"vocabularies"]  # noqa: Y015
     def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
     def WhichOneof(self, oneof_group: _Never) -> None: ...
 
 Global___GetVocabularyResponse: _TypeAlias = GetVocabularyResponse  # noqa: Y015
+
+@_typing.final
+class PreferenceAttribute(_message.Message):
+    """An attribute the client may mark required or preferred."""
+
+    DESCRIPTOR: _descriptor.Descriptor
+
+    ATTRIBUTE_FIELD_NUMBER: _builtins.int
+    DEFAULT_REQUIREMENT_FIELD_NUMBER: _builtins.int
+    attribute: _builtins.str
+    """The attribute's name ("language", "gender", ...), as Preference.attribute takes it."""
+    default_requirement: Global___Requirement.ValueType
+    """Its default: REQUIREMENT_REQUIRED or REQUIREMENT_PREFERRED (never unspecified)."""
+    def __init__(
+        self,
+        *,
+        attribute: _builtins.str = ...,
+        default_requirement: Global___Requirement.ValueType = ...,
+    ) -> None: ...
+    _HasFieldArgType: _TypeAlias = _Never  # noqa: Y015
+    def HasField(self, field_name: _HasFieldArgType) -> _builtins.bool: ...
+    _ClearFieldArgType: _TypeAlias = _typing.Literal["attribute", b"attribute", "default_requirement", b"default_requirement"]  # noqa: Y015
+    def ClearField(self, field_name: _ClearFieldArgType) -> None: ...
+    def WhichOneof(self, oneof_group: _Never) -> None: ...
+
+Global___PreferenceAttribute: _TypeAlias = PreferenceAttribute  # noqa: Y015
 
 @_typing.final
 class Vocabulary(_message.Message):

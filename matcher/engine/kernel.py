@@ -42,10 +42,11 @@ import numpy.typing as npt
 from numba import prange
 
 from matcher.engine.bit_index import build_index
+from matcher.engine.block_filters import count_slots, eligible_scan
 from matcher.engine.encoding import Columns, encode_profiles
 from matcher.engine.kernel_steps import insert, jit, numerators, score_table, term_table, weighted_total
 from matcher.engine.query import KernelQuery, compile_query
-from matcher.engine.scan import eligible_scan, scan
+from matcher.engine.scan import scan
 from matcher.model import ConcernPreference, Intake
 from matcher.strategy import DEFAULT_STRATEGY
 
@@ -86,12 +87,12 @@ def _merge(
     rows: _I64,
     found: _I64,
     counts: _I64,
-) -> tuple[_I64, _F64, _F64, _I64, int]:
+) -> tuple[_I64, _F64, _F64, _I64, int, int, _I64]:
     """Merge the chunks' buffers (``scores``, ``rows``: (chunks, k); ``found``: (chunks,)) into a ranking.
 
     The chunks are merged in row order, so ties stay in row order; each buffer is
-    sorted, so its merge stops at its first loser. ``counts`` (chunks, F + 1) holds each
-    chunk's filter counts, the eligible last.
+    sorted, so its merge stops at its first loser. ``counts`` (chunks, count_slots(F)) holds each
+    chunk's counts (:func:`~matcher.engine.block_filters.count_slots`).
     """
     k = scores.shape[1]
     best_scores = np.empty(k, dtype=np.float64)
@@ -105,19 +106,29 @@ def _merge(
     top = best_rows[:count].copy()
     factors, totals = _score_rows(cols, q, table, terms, top)
     total_counts = counts.sum(axis=0)
-    filters = counts.shape[1] - 1
-    return top, totals, factors, total_counts[:filters].copy(), total_counts[filters]
+    filters = (counts.shape[1] - 2) // 2
+    return (
+        top,
+        totals,
+        factors,
+        total_counts[:filters].copy(),
+        total_counts[filters],
+        total_counts[filters + 1],
+        total_counts[filters + 2 :].copy(),
+    )
 
 
 @jit()
-def _top_k_serial(cols: Columns, index: _U64, q: KernelQuery, k: int) -> tuple[_I64, _F64, _F64, _I64, int]:
+def _top_k_serial(
+    cols: Columns, index: _U64, q: KernelQuery, k: int
+) -> tuple[_I64, _F64, _F64, _I64, int, int, _I64]:
     """:func:`top_k` on the calling thread only."""
     table = score_table(q)
     terms = term_table(q, table)
     scores = np.empty((1, k), dtype=np.float64)
     rows = np.empty((1, k), dtype=np.int64)
     found = np.zeros(1, dtype=np.int64)
-    counts = np.zeros((1, q.filter_given.shape[0] + 1), dtype=np.int64)
+    counts = np.zeros((1, count_slots(q.filter_given.shape[0])), dtype=np.int64)
     found[0] = scan(cols, index, q, terms, 0, cols.flags.shape[0], scores[0], rows[0], counts[0])
     return _merge(cols, q, table, terms, scores, rows, found, counts)
 
@@ -125,7 +136,7 @@ def _top_k_serial(cols: Columns, index: _U64, q: KernelQuery, k: int) -> tuple[_
 @jit(parallel=True)
 def _top_k_parallel(
     cols: Columns, index: _U64, q: KernelQuery, k: int, chunks: int
-) -> tuple[_I64, _F64, _F64, _I64, int]:
+) -> tuple[_I64, _F64, _F64, _I64, int, int, _I64]:
     """:func:`top_k` over ``chunks`` equal ranges of rows (whole words of the index), on numba's threads."""
     n = cols.flags.shape[0]
     size = ((n + 63) // 64 + chunks - 1) // chunks * 64
@@ -134,7 +145,7 @@ def _top_k_parallel(
     scores = np.empty((chunks, k), dtype=np.float64)
     rows = np.empty((chunks, k), dtype=np.int64)
     found = np.zeros(chunks, dtype=np.int64)
-    counts = np.zeros((chunks, q.filter_given.shape[0] + 1), dtype=np.int64)
+    counts = np.zeros((chunks, count_slots(q.filter_given.shape[0])), dtype=np.int64)
     for c in prange(chunks):
         lo = min(n, c * size)
         found[c] = scan(cols, index, q, terms, lo, min(n, lo + size), scores[c], rows[c], counts[c])
@@ -158,9 +169,10 @@ def _score_rows(cols: Columns, q: KernelQuery, table: _F64, terms: _F64, rows: _
 @jit()
 def _eligible_rows(index: _U64, q: KernelQuery, n: int) -> tuple[_I64, _I64]:
     rows = np.empty(n, dtype=np.int64)
-    counts = np.zeros(q.filter_given.shape[0] + 1, dtype=np.int64)
+    filters = q.filter_given.shape[0]
+    counts = np.zeros(count_slots(filters), dtype=np.int64)
     found = eligible_scan(index, q, n, rows, counts)
-    return rows[:found].copy(), counts[:-1].copy()
+    return rows[:found].copy(), counts[:filters].copy()
 
 
 @jit()
@@ -182,6 +194,9 @@ class TopK(NamedTuple):
     factors : float64 (m, G), their scores of each factor of the query, in its order
     excluded : int64 (F,), how many counselors fail each hard filter, in ``FILTERS`` order
     eligible : number of counselors who pass every hard filter
+    tier_only : number of counselors who fail the query's tier filter and no other (0: none)
+    only : int64 (F,), for each filter the client could relax, how many counselors fail it and no
+        other hard filter: whom relaxing it would add (0 for the others)
     """
 
     rows: _I64
@@ -189,6 +204,8 @@ class TopK(NamedTuple):
     factors: _F64
     excluded: _I64
     eligible: int
+    tier_only: int
+    only: _I64
 
 
 _in_flight_lock = threading.Lock()
@@ -228,8 +245,8 @@ def top_k(cols: Columns, index: _U64, q: KernelQuery, k: int) -> TopK:
             out = _top_k_serial(cols, index, q, k)
     finally:
         _end()
-    rows, totals, factors, excluded, eligible = out
-    return TopK(rows, totals, factors, excluded, int(eligible))
+    rows, totals, factors, excluded, eligible, tier_only, only = out
+    return TopK(rows, totals, factors, excluded, int(eligible), int(tier_only), only)
 
 
 def eligible_rows(cols: Columns, index: _U64, q: KernelQuery) -> tuple[_I64, _I64]:

@@ -21,6 +21,7 @@ from matcher.availability import SLOT_WORDS
 from matcher.engine.encoding import Columns
 from matcher.engine.kernel_cache import use_versioned_cache
 from matcher.engine.query import (
+    KIND_ANY,
     KIND_FIRST_CHOICE,
     KIND_GRADED,
     KIND_SHARE,
@@ -77,7 +78,8 @@ popcount = cast(Callable[[Any], int], intrinsic(_popcount_typing))
 def score_table(q: KernelQuery) -> _F64:
     """The score of each factor for each value of its integer numerator, shape (G, S).
 
-    Row ``g`` is factor ``g`` of the query: share ``x / most`` for ``x`` codes offered,
+    Row ``g`` is factor ``g`` of the query: share ``x / most`` for ``x`` codes offered (any:
+    ``most`` is 1),
     first choice ``1 / (x + 1)`` for ``x`` the position of the client's first code the
     counselor has (``most``: none, 0), graded ``x / most`` for ``x`` twice the weighted hits,
     shared slots ``x / most``. These are the divisions of the reference, done once per
@@ -158,6 +160,8 @@ def numerators(cols: Columns, q: KernelQuery, i: int, out: _I64, graded: int) ->
         kind = q.factor_kinds[g]
         if kind == KIND_SHARE:
             out[g] = popcount(cols.codes[q.factor_words[g], i] & q.factor_bits[g, 0])
+        elif kind == KIND_ANY:
+            out[g] = 1 if cols.codes[q.factor_words[g], i] & q.factor_bits[g, 0] else 0
         elif kind == KIND_FIRST_CHOICE:
             out[g] = _first_choice(cols.codes[q.factor_words[g], i], q, g)
         elif kind == KIND_GRADED:

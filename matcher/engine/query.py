@@ -30,9 +30,11 @@ from matcher.attributes import ATTRIBUTES, Attribute, Filter, Scoring, Storage
 from matcher.availability import SLOT_WORDS, Availability, availability_bits
 from matcher.engine.layout import GRADE_SHIFT, LAYOUT, SLOT_ROW
 from matcher.model import MAX_PRIORITY, Intake
+from matcher.preferences import FilterMode, factor_applies, factor_weights, plan_intake
 from matcher.strategy import Strategy
 
 __all__ = [
+    "KIND_ANY",
     "KIND_FIRST_CHOICE",
     "KIND_GRADED",
     "KIND_SHARE",
@@ -41,17 +43,16 @@ __all__ = [
     "KernelQuery",
     "Query",
     "applicable_factors",
-    "client_value",
     "compile_query",
-    "factor_weights",
 ]
 
 #: Bits of a priority (1..MAX_PRIORITY): the graded numerator sums one popcount per bit.
 PRIORITY_PLANES = MAX_PRIORITY.bit_length()
 #: Factor kinds as the kernels number them.
-KIND_SHARE, KIND_FIRST_CHOICE, KIND_GRADED, KIND_SHARED_SLOTS = range(4)
+KIND_SHARE, KIND_FIRST_CHOICE, KIND_GRADED, KIND_SHARED_SLOTS, KIND_ANY = range(5)
 _KINDS = {
     Scoring.SHARE: KIND_SHARE,
+    Scoring.ANY: KIND_ANY,
     Scoring.FIRST_CHOICE: KIND_FIRST_CHOICE,
     Scoring.GRADED: KIND_GRADED,
     Scoring.SHARED_SLOTS: KIND_SHARED_SLOTS,
@@ -70,12 +71,18 @@ class KernelQuery(NamedTuple):
     filter_rows : int64 (R,), the bit-index rows of every filter, one filter after the other
     filter_starts : int64 (F + 1,), where each filter's rows start in ``filter_rows`` (and where they end)
     filter_given : bool (F,), the filter applies to this intake (otherwise everybody passes it)
+    filter_all : bool (F,), a counselor passes by being in every one of its rows (else in any)
+    filter_relax : bool (F,), the filter applies and the client could relax it (a value of theirs
+        they required, or their weekly hours): its "fails this one only" count is kept
+    relax_filters : int64 (R,), the positions of the relaxable filters
     filter_unless : int64 (F,), a row outside whose bits the filter is not counted (-1: none)
     slots_filter : the filter of the weekly slots (-1: none)
+    tier_filter : a filter that only tiers (-1: none): applied like the others, but those who
+        fail it and no other are counted apart (see :class:`~matcher.preferences.FilterMode`)
     factor_kinds : int64 (G,), KIND_* of each applicable factor, in the order they are added up
     factor_words : int64 (G,), the row of the ``codes`` column each reads (-1: slots)
-    factor_bits : uint64 (G, B), the client's bits: a mask (share), the client's codes in order
-        (first choice), the priority planes (graded)
+    factor_bits : uint64 (G, B), the client's bits: a mask (share, any), the client's codes in
+        order (first choice), the priority planes (graded)
     factor_most : int64 (G,), each factor's largest numerator (the size of its score table - 1)
     weights : float64 (G,), each factor's renormalised weight
     graded : the position of the graded factor among the factors (-1: none)
@@ -89,8 +96,12 @@ class KernelQuery(NamedTuple):
     filter_rows: _I64
     filter_starts: _I64
     filter_given: npt.NDArray[np.bool_]
+    filter_all: npt.NDArray[np.bool_]
+    filter_relax: npt.NDArray[np.bool_]
+    relax_filters: _I64
     filter_unless: _I64
     slots_filter: int
+    tier_filter: int
     factor_kinds: _I64
     factor_words: _I64
     factor_bits: _U64
@@ -125,37 +136,9 @@ class Query(NamedTuple):
     kernel: KernelQuery
 
 
-def client_value(a: Attribute, intake: Intake) -> tuple[object, ...]:
-    """The client's side of ``a``: its codes (or graded items) as a tuple; empty when none given.
-
-    Weekly slots give the intake's windows.
-    """
-    if a.intake_field is None:
-        return ()
-    value = getattr(intake, a.intake_field)
-    if a.storage == Storage.WEEKLY_SLOTS:
-        return () if value is None else tuple(value.windows)
-    if a.one_code:
-        return (value,) if value else ()
-    return tuple(value)
-
-
 def applicable_factors(intake: Intake) -> tuple[str, ...]:
-    """The soft factors that apply to ``intake``: those whose side the client gave, in declared order."""
-    return tuple(a.name for a in ATTRIBUTES if a.is_factor and client_value(a, intake))
-
-
-def factor_weights(strategy: Strategy, factors: tuple[str, ...]) -> Mapping[str, float]:
-    """Renormalise the strategy's weights over ``factors`` so that they sum to 1.
-
-    A factor missing from ``strategy.weights`` weighs 0. If every applicable weight is 0,
-    the factors share the weight equally.
-    """
-    raw = [max(0.0, float(strategy.weights.get(f, 0.0))) for f in factors]
-    total = sum(raw)
-    if total > 0:
-        return MappingProxyType({f: w / total for f, w in zip(factors, raw, strict=True)})
-    return MappingProxyType({f: 1.0 / len(factors) for f in factors})
+    """The soft factors that apply to ``intake``, in declared order (see ``preferences.factor_applies``)."""
+    return tuple(a.name for a in ATTRIBUTES if factor_applies(a, intake))
 
 
 @lru_cache(maxsize=4096)
@@ -171,13 +154,16 @@ def _client_slots(availability: Availability) -> tuple[_U64, tuple[int, ...]]:
 def _code_rows(name: str, codes: tuple[object, ...]) -> tuple[int, ...]:
     """The bit-index rows of ``codes`` of attribute ``name`` (few distinct values: cached)."""
     p = LAYOUT[name]
-    return tuple(p.rows(p.mask(codes)))
+    shift = GRADE_SHIFT if p.attribute.storage == Storage.GRADED_CODES else 0  # graded: "treated at all"
+    return tuple(p.rows(p.mask(codes) << shift))
 
 
 @lru_cache(maxsize=1024)
-def _weights(weights: tuple[tuple[str, float], ...], factors: tuple[str, ...]) -> tuple[float, ...]:
-    """The renormalised weights of ``factors`` (see :func:`factor_weights`), cached by value."""
-    mapping = factor_weights(Strategy("", 1, weights=dict(weights)), factors)
+def _weights(
+    weights: tuple[tuple[str, float], ...], factors: tuple[str, ...], preferences: tuple[object, ...]
+) -> tuple[float, ...]:
+    """The renormalised weights of ``factors`` (see :func:`~matcher.preferences.factor_weights`), cached."""
+    mapping = factor_weights(dict(weights), factors, preferences)  # type: ignore[arg-type]
     return tuple(mapping[f] for f in factors)
 
 
@@ -199,15 +185,22 @@ def _graded(a: Attribute, items: tuple[object, ...]) -> tuple[list[int], int]:
 _NO_SLOTS = np.zeros(SLOT_WORDS, dtype=np.uint64)
 _NO_SLOTS.flags.writeable = False
 _CODES = (Storage.CODES, Storage.GRADED_CODES)
-#: Each filter as compiled: (attribute, placement, is it the weekly slots), in FILTERS order.
+#: The filters a client can relax: values they chose to require, their weekly hours.
+_RELAXABLE = (Filter.CLIENT, Filter.WHEN_GIVEN)
+#: Each filter as compiled: (its place in ATTRIBUTES, attribute, placement, is it the weekly slots), in
+#: FILTERS order.
 _FILTER_PLAN = tuple(
-    (a, LAYOUT[a.name], a.storage == Storage.WEEKLY_SLOTS) for a in ATTRIBUTES if a.is_filter
+    (i, a, LAYOUT[a.name], a.storage == Storage.WEEKLY_SLOTS) for i, a in enumerate(ATTRIBUTES) if a.is_filter
 )
 _UNLESS = np.array(
-    [r for a, p, _ in _FILTER_PLAN for r in ((p.on_file_row, -1) if a.missing else (-1,))], dtype=np.int64
+    [r for _, a, p, _ in _FILTER_PLAN for r in ((p.on_file_row, -1) if a.missing else (-1,))], dtype=np.int64
 )
 _UNLESS.flags.writeable = False
-_FACTOR_PLAN = tuple((a, LAYOUT[a.name], _KINDS[a.scoring]) for a in ATTRIBUTES if a.is_factor)
+_ALL_OF = np.array([a.match_all for _, a, _, _ in _FILTER_PLAN for n in (a.name, a.missing) if n is not None])
+_ALL_OF.flags.writeable = False
+_FACTOR_PLAN = tuple(
+    (i, a, LAYOUT[a.name], _KINDS[a.scoring]) for i, a in enumerate(ATTRIBUTES) if a.is_factor
+)
 
 
 @lru_cache(maxsize=512)
@@ -227,32 +220,43 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
     rows: list[int] = []
     starts = [0]
     given: list[bool] = []
+    relax: list[bool] = []
     slots_filter = -1
-    for a, p, slots in _FILTER_PLAN:
+    tier_filter = -1
+    planned = plan_intake(intake)
+    for i, a, p, slots in _FILTER_PLAN:
+        value, mode, _ = planned[i]
         if a.storage in _CODES:
-            value = client_value(a, intake)
-            rows += _code_rows(a.name, value)
-            given.append(bool(value) or a.filter == Filter.ALWAYS)
+            if mode != FilterMode.OFF:
+                if a.item_code:  # graded: the items' codes
+                    value = tuple(getattr(item, a.item_code) for item in value)
+                rows += _code_rows(a.name, value)
+            if mode == FilterMode.TIER:
+                tier_filter = len(given)
         elif slots:
             slots_filter = len(given)
             rows += slot_rows
-            given.append(slot_words is not None)
         else:  # a flag
             rows.append(p.index_row)
-            given.append(True)
+        given.append(mode != FilterMode.OFF)
+        relax.append(mode == FilterMode.HARD and a.filter in _RELAXABLE)
         starts.append(len(rows))
         if a.missing is not None:  # the counselors with some code on file, counted apart
             rows.append(p.on_file_row)
             starts.append(len(rows))
             given.append(given[-1])
+            relax.append(False)
     factors: list[str] = []
     kinds, words, most, bits = [], [], [], []
     graded = slot_factor = graded_row = -1
-    for a, p, kind in _FACTOR_PLAN:
-        value = client_value(a, intake)
-        if not value:
+    for i, a, p, kind in _FACTOR_PLAN:
+        value, _, scores = planned[i]
+        if not scores:
             continue
-        if kind == KIND_SHARE:
+        if kind == KIND_ANY:
+            bits.append([p.mask(value)])
+            most.append(1)
+        elif kind == KIND_SHARE:
             mask = p.mask(value)
             bits.append([mask])
             most.append(mask.bit_count())
@@ -272,7 +276,7 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
         kinds.append(kind)
         words.append(p.word)
     names = tuple(factors)
-    weights = _weights(tuple(strategy.weights.items()), names)
+    weights = _weights(tuple(strategy.weights.items()), names, intake.preferences)
     factor_bits = np.zeros((len(names), max([1, *map(len, bits)])), dtype=np.uint64)
     for g, row in enumerate(bits):
         factor_bits[g, : len(row)] = row
@@ -280,8 +284,12 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
         filter_rows=np.array(rows, dtype=np.int64),
         filter_starts=_frozen(tuple(starts), "int64"),
         filter_given=_frozen(tuple(given), "bool"),
+        filter_all=_ALL_OF,
+        filter_relax=_frozen(tuple(relax), "bool"),
+        relax_filters=_frozen(tuple(f for f, r in enumerate(relax) if r), "int64"),
         filter_unless=_UNLESS,
         slots_filter=slots_filter,
+        tier_filter=tier_filter,
         factor_kinds=_frozen(tuple(kinds), "int64"),
         factor_words=_frozen(tuple(words), "int64"),
         factor_bits=factor_bits,

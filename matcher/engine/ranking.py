@@ -1,4 +1,4 @@
-"""The ranking engine (matching model v1).
+"""The ranking engine.
 
 :func:`rank` scores a validated intake against a :class:`CatalogSnapshot` in one
 compiled pass over the catalog (:func:`matcher.engine.kernel.top_k`), with no Python loop
@@ -6,18 +6,28 @@ over counselors:
 
 1. **Hard filters** (:data:`~matcher.attributes.FILTERS`), each checked for every
    counselor so that ``Ranking.exclusions[f]`` counts every counselor failing ``f`` (a
-   counselor can fail several). A filter that does not apply to the intake reports 0.
+   counselor can fail several). A filter that does not apply to the intake reports 0. The
+   client's own preferences (languages, formats, approaches, concerns, gender, identity) are
+   hard filters when the client requires them (:mod:`matcher.preferences`).
 2. **Soft factors** (:data:`~matcher.attributes.FACTORS`) in [0, 1], computed only for
    the eligible counselors, each as its attribute declares: concern (priority-weighted
-   proficiency, primary 1.0, secondary 0.5), approach (share of the preferred approaches
-   offered), language (1/(j+1) for the client's j-th language, the best one shared) and
-   availability (share of the client's weekly slots the counselor also has).
-3. **Total**: the strategy's weights renormalised over the applicable factors, so
-   the total is in [0, 1] (capped at 1 against a rounding excess of one ulp).
+   proficiency, primary 1.0, secondary 0.5), approach and identity (share of the client's
+   codes offered), language and format (1/(j+1) for the client's j-th choice, the best one
+   shared), gender (1 if any of the client's), availability (share of the client's weekly
+   slots the counselor also has).
+3. **Total**: the strategy's weights (a factor it does not weigh takes its declared default),
+   times ``importance / 3`` for a preference the client gave an importance, renormalised over
+   the applicable factors, so the total is in [0, 1] (capped at 1 against a rounding excess
+   of one ulp).
 4. **Order**: score descending, then counselor id ascending; the kernel keeps the
-   top ``k`` as it goes. ``Algorithm.RANDOM_ELIGIBLE`` orders the eligible
-   counselors (taken in id order) by a seeded random draw,
+   top ``k`` as it goes. Concerns only preferred *tier*: counselors who treat none of them
+   come after every counselor who treats one, and fill the list only when fewer than ``k``
+   do (a second pass). ``Algorithm.RANDOM_ELIGIBLE``, the control of experiments, has no
+   tiers: it orders the eligible counselors (taken in id order) by a seeded random draw,
    ``np.random.default_rng(seed).choice(m, size=min(k, m), replace=False)``.
+5. **Relaxations**: when fewer than ``k`` counselors qualify, up to :data:`MAX_RELAXATIONS`
+   requirements the client could relax, each with the number of counselors it would add (those
+   who fail it and no other hard filter, counted in the same scan), most first.
 
 The intake is compiled once (:func:`~matcher.engine.query.compile_query`) into the query
 that filtering, scoring and the reasons read. Reasons are written only for the returned
@@ -36,16 +46,25 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matcher.attributes import FILTERS
+from matcher.attributes import BY_NAME, FILTERS
 from matcher.engine import kernel
 from matcher.engine.kernel import warm_up
-from matcher.engine.query import Query, compile_query
+from matcher.engine.query import KernelQuery, Query, compile_query
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.explain.reasons import ReasonWriter
 from matcher.model import Intake
 from matcher.strategy import DEFAULT_STRATEGY, Algorithm, Strategy
 
-__all__ = ["FactorScore", "RankedCounselor", "Ranking", "rank", "warm_up"]
+__all__ = [
+    "MAX_RELAXATIONS",
+    "FactorScore",
+    "RankedCounselor",
+    "Ranking",
+    "Relaxation",
+    "rank",
+    "warm_up",
+    "without_tier",
+]
 
 
 class FactorScore(NamedTuple):
@@ -59,6 +78,22 @@ class FactorScore(NamedTuple):
     score: float
     weight: float
     contribution: float
+
+
+class Relaxation(NamedTuple):
+    """A requirement the client could relax when too few counselors qualify, and whom it would add.
+
+    ``suggestion`` reads like "any session format"; ``added`` counts the counselors who fail
+    that requirement and no other hard filter.
+    """
+
+    attribute: str
+    added: int
+    suggestion: str
+
+
+#: At most this many relaxations are offered, those adding the most first.
+MAX_RELAXATIONS = 3
 
 
 class RankedCounselor(NamedTuple):
@@ -86,6 +121,7 @@ class Ranking:
     catalog_version: int
     catalog_size: int
     strategy: Strategy
+    relaxations: tuple[Relaxation, ...] = ()
 
 
 # --------------------------------------------------------------------------- ranking
@@ -120,17 +156,50 @@ def rank(
     q = query.kernel
     cols = snapshot.columns
     n = len(snapshot)
-    if strategy.algorithm == Algorithm.RANDOM_ELIGIBLE:
+    if strategy.algorithm == Algorithm.RANDOM_ELIGIBLE:  # a control: no tiers, a uniform draw
+        if q.tier_filter >= 0:
+            q = without_tier(q)
         eligible, excluded = kernel.eligible_rows(cols, snapshot.index, q)
         m = int(eligible.shape[0])
         picks = np.random.default_rng(seed).choice(m, size=min(k, m), replace=False) if m else eligible
-        rows: npt.NDArray[np.int64] = eligible[picks]
+        rows = eligible[picks]
         factors, totals = kernel.score_rows(cols, q, rows)
+        only = kernel.top_k(cols, snapshot.index, q, 1).only if m < k and q.relax_filters.shape[0] else None
     else:
-        rows, totals, factors, excluded, m = kernel.top_k(cols, snapshot.index, q, k)
+        rows, totals, factors, excluded, m, tier_only, only = kernel.top_k(cols, snapshot.index, q, k)
+        if tier_only and m < k:  # too few pass the tier: the best of those who fail it only follow
+            wider = kernel.top_k(cols, snapshot.index, without_tier(q), k)
+            more = ~np.isin(wider.rows, rows)
+            rows = np.concatenate((rows, wider.rows[more][: k - m]))
+            totals = np.concatenate((totals, wider.totals[more][: k - m]))
+            factors = np.concatenate((factors, wider.factors[more][: k - m]))
+        m += tier_only
+    if q.tier_filter >= 0:  # only preferred: nobody is excluded by it
+        excluded = excluded.copy()
+        excluded[q.tier_filter] = 0
     exclusions = MappingProxyType(dict(zip(FILTERS, excluded.tolist(), strict=True)))
+    relaxations = _relaxations(only) if m < k and only is not None else ()
     results = _results(snapshot, query, rows, totals, factors)
-    return Ranking(results, m, exclusions, snapshot.version, n, strategy)
+    return Ranking(results, m, exclusions, snapshot.version, n, strategy, relaxations)
+
+
+def _relaxations(only: npt.NDArray[np.int64]) -> tuple[Relaxation, ...]:
+    """The requirements whose relaxing adds someone (``only``: int64 (F,), see ``TopK.only``), best first."""
+    offered = [
+        Relaxation(name, added, BY_NAME[name].relaxed)
+        for name, added in zip(FILTERS, only.tolist(), strict=True)
+        if added > 0
+    ]
+    offered.sort(key=lambda r: -r.added)  # stable: ties in declared order
+    return tuple(offered[:MAX_RELAXATIONS])
+
+
+def without_tier(q: KernelQuery) -> KernelQuery:
+    """``q`` with its tier filter no longer applied."""
+    given = q.filter_given.copy()
+    given[q.tier_filter] = False
+    given.flags.writeable = False  # the kernels are compiled for read-only arrays
+    return q._replace(filter_given=given, tier_filter=-1)
 
 
 class _FactorScores(dict[float, FactorScore]):

@@ -4,7 +4,7 @@
 of :mod:`matcher.engine.bit_index`), :data:`WORDS` words per block:
 
 1. every hard filter of the query (:class:`~matcher.engine.query.KernelQuery`) is the OR
-   of its bitmaps, block by block (:func:`block_filters`): a flag's row, the rows of the
+   of its bitmaps, block by block (:mod:`matcher.engine.block_filters`): a flag's row, the rows of the
    client's codes, the client's weekly slots; a filter that does not apply passes
    everybody, and one with an "on file" row is not counted outside it;
 2. the eligible counselors of a word are the AND of its filters, and the failures of each
@@ -35,17 +35,14 @@ import numpy.typing as npt
 
 from matcher.availability import SLOT_WORDS
 from matcher.engine.bit_slices import MAX_PLANES, add_rows, at_least, planes_for
+from matcher.engine.block_filters import WORDS, block_eligible, block_filters, lowest_bit, valid_bits
 from matcher.engine.encoding import Columns
 from matcher.engine.kernel_steps import graded_hits, insert, jit, numerators, popcount, weighted_total
 from matcher.engine.layout import GRADE_SHIFT
 from matcher.engine.query import PRIORITY_PLANES, KernelQuery
 from matcher.engine.score_bounds import concern_floor, corners
 
-__all__ = ["COUNT_SLOTS_BELOW", "COUNT_SLOTS_FROM", "WORDS", "block_filters", "eligible_scan", "scan"]
-
-#: Words of each bitmap handled per block (64 counselors per word): 4,096 counselors, a run of
-#: 512 bytes of each bitmap (long runs read fast; the measurements are in the commit history).
-WORDS = 64
+__all__ = ["COUNT_SLOTS_BELOW", "COUNT_SLOTS_FROM", "WORDS", "scan"]
 
 _I64 = npt.NDArray[np.int64]
 _F64 = npt.NDArray[np.float64]
@@ -53,15 +50,8 @@ _U64 = npt.NDArray[np.uint64]
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
-_ALL = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 _PRIMARY_HALF = np.uint64((1 << GRADE_SHIFT) - 1)
 _TREATED_HALF = ~_PRIMARY_HALF
-
-
-@jit(inline="always")
-def _lowest(word: np.uint64) -> np.uint64:
-    """The lowest set bit of ``word`` (0 if none)."""
-    return word & (~word + _ONE)
 
 
 @jit()
@@ -70,7 +60,7 @@ def _rows_of(mask: np.uint64, offset: int) -> _I64:
     out = np.empty(popcount(mask), dtype=np.int64)
     rest = mask
     for j in range(out.shape[0]):
-        low = _lowest(rest)
+        low = lowest_bit(rest)
         out[j] = offset + popcount(low - _ONE)
         rest ^= low
     return out
@@ -102,87 +92,6 @@ def _or_rows(index: _U64, rows: _I64, w0: int, m: int, out: _U64) -> None:
             out[j] |= index[r, w0 + j]
 
 
-@jit(inline="always")
-def block_filters(index: _U64, q: KernelQuery, w0: int, m: int, skip: int, passes: _U64) -> None:
-    """``passes[f, j]``: the counselors of word ``w0 + j`` who pass filter ``f`` (``j < m``).
-
-    ``passes`` is uint64 (F, WORDS). Filter ``skip`` (-1: none) is left to the caller. Arrays
-    are indexed, not sliced: a view per filter and block would cost reference counting.
-    """
-    for f in range(q.filter_given.shape[0]):
-        if f == skip:
-            continue
-        fill = _ZERO if q.filter_given[f] else _ALL  # a filter that does not apply passes everybody
-        for j in range(m):
-            passes[f, j] = fill
-        if not q.filter_given[f]:
-            continue
-        for k in range(q.filter_starts[f], q.filter_starts[f + 1]):
-            r = q.filter_rows[k]
-            for j in range(m):
-                passes[f, j] |= index[r, w0 + j]
-        unless = q.filter_unless[f]
-        if unless >= 0:  # not counted against those outside row ``unless``
-            for j in range(m):
-                passes[f, j] |= ~index[unless, w0 + j]
-
-
-@jit(inline="always")
-def _block_eligible(passes: _U64, m: int, last: np.uint64, counts: _I64, out: _U64) -> None:
-    """``out[j]``: the counselors of word ``j`` (``j < m``) who pass every filter of ``passes``.
-
-    ``last`` masks the counselors of the block's last word that lie in the range. Adds each
-    filter's failures to ``counts`` (F + 1,), the eligible last; one filter at a time, so that
-    each count stays in a register and the loops over the words vectorise.
-    """
-    for j in range(m):
-        out[j] = _ALL
-    out[m - 1] = last
-    for f in range(passes.shape[0]):
-        failed = 0
-        for j in range(m - 1):
-            failed += popcount(~passes[f, j])
-            out[j] &= passes[f, j]
-        failed += popcount(~passes[f, m - 1] & last)
-        out[m - 1] &= passes[f, m - 1]
-        counts[f] += failed
-    eligible = 0
-    for j in range(m):
-        eligible += popcount(out[j])
-    counts[passes.shape[0]] += eligible
-
-
-@jit(inline="always")
-def _valid(base: int, hi: int) -> np.uint64:
-    """The counselors of the word starting at row ``base`` that lie below ``hi``."""
-    return _ALL if base + 64 <= hi else (_ONE << np.uint64(hi - base)) - _ONE
-
-
-@jit()
-def eligible_scan(index: _U64, q: KernelQuery, n: int, rows: _I64, counts: _I64) -> int:
-    """Write the rows of the counselors who pass every filter into ``rows`` (n,), ascending.
-
-    Returns how many; adds the filter counts to ``counts`` (F + 1,), the eligible last.
-    """
-    passes = np.empty((q.filter_given.shape[0], WORDS), dtype=np.uint64)
-    eligible_words = np.empty(WORDS, dtype=np.uint64)
-    found = 0
-    end_word = (n + 63) >> 6
-    for w0 in range(0, end_word, WORDS):
-        m = min(WORDS, end_word - w0)
-        block_filters(index, q, w0, m, -1, passes)
-        _block_eligible(passes, m, _valid((w0 + m - 1) * 64, n), counts, eligible_words)
-        for j in range(m):
-            base = (w0 + j) * 64
-            eligible = eligible_words[j]
-            while eligible != _ZERO:
-                low = _lowest(eligible)
-                eligible ^= low
-                rows[found] = base + popcount(low - _ONE)
-                found += 1
-    return found
-
-
 #: Shared slots are counted only for intakes with this many weekly slots: with fewer or more,
 #: counting cost more than the pruning it allows saved.
 COUNT_SLOTS_FROM = 8
@@ -203,8 +112,8 @@ def scan(
 ) -> int:
     """Rank rows ``lo .. hi - 1`` (``lo`` a multiple of 64): their best into ``scores``/``rows`` (k,).
 
-    Returns how many the buffer holds. Adds the filter counts to ``counts`` (shape
-    (F + 1,), the eligible last). ``index`` is the snapshot's bit index,
+    Returns how many the buffer holds. Adds the filter counts to ``counts`` (see
+    :func:`~matcher.engine.block_filters.count_slots`). ``index`` is the snapshot's bit index,
     uint64 (INDEX_ROWS, W); ``terms`` is :func:`~matcher.engine.kernel_steps.term_table`.
     """
     if lo >= hi:
@@ -266,7 +175,7 @@ def scan(
                 for p in range(slot_bits):
                     word |= shared[p, j]
                 passes[q.slots_filter, j] = word
-        _block_eligible(passes, m, _valid((w0 + m - 1) * 64, hi), counts, eligible_words)
+        block_eligible(passes, q, m, valid_bits((w0 + m - 1) * 64, hi), counts, eligible_words)
         for j in range(m):
             base = (w0 + j) * 64
             eligible = eligible_words[j]
@@ -286,7 +195,7 @@ def scan(
                     )
                 candidates &= hopeful
             while candidates != _ZERO:
-                low = _lowest(candidates)
+                low = lowest_bit(candidates)
                 candidates ^= low
                 i = base + popcount(low - _ONE)
                 if g >= 0:

@@ -37,7 +37,6 @@ from matcher.attributes import ATTRIBUTES, Storage
 from matcher.availability import SLOT_WORDS
 from matcher.engine.encoding import Columns
 from matcher.engine.layout import GRADE_SHIFT, LAYOUT, Placement
-from matcher.engine.query import client_value
 from matcher.explain.hours_phrase import (
     cached_slot_words,
     join_words,
@@ -46,6 +45,7 @@ from matcher.explain.hours_phrase import (
     zone_shift,
 )
 from matcher.model import CounselorProfile, Intake
+from matcher.preferences import client_value
 from matcher.vocabulary import Proficiency
 
 __all__ = ["ReasonWriter", "explain"]
@@ -192,7 +192,13 @@ class ReasonWriter:
                 marked if bit & primary else label for bit, label, marked in self._concerns if bit & treated
             ]
             out.append(f"treats {join_words(marked)}")
-        if treated != self._concern_mask:
+        if not treated and self._concerns:  # only where too few treat any (a tiering preference)
+            labels = [label for _, label, _ in self._concerns]
+            out.append(
+                f"treats none of your concerns ({join_words(labels, 'or')}): shown because too few "
+                "counselors who treat them fit the rest of your needs"
+            )
+        elif treated != self._concern_mask:
             missing = [label for bit, label, _ in self._concerns if not bit & treated]
             out.append(f"no listed experience with {join_words(missing, 'or')}")
         return tuple(out)

@@ -36,6 +36,7 @@ from matcher.synthetic.weights import (
     _ZONE_P,
     _ZONES,
 )
+from matcher.synthetic.whole import counselor_whole
 from matcher.vocabulary import Proficiency
 
 __all__ = ["synthetic_counselors"]
@@ -100,6 +101,7 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
     _check(count)
     rng = np.random.default_rng([seed, 1])
     licensure_rng = np.random.default_rng([seed, 11])  # apart: the other fields do not depend on it
+    whole_rng = np.random.default_rng([seed, 13])  # age groups, genders, identities: apart too
     # interned building blocks: objects are shared between profiles (they are all frozen)
     specialty_of = [
         Specialty(code, p) for code in _CONCERN_CODES for p in Proficiency
@@ -116,6 +118,7 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
         for offset, n in _chunks(count):
             d = _draw_counselors(rng, n)
             jurisdictions = counselor_jurisdictions(licensure_rng, d["zone"], _ZONES)
+            whole = counselor_whole(whole_rng, d)
             for j in range(n):
                 out.append(
                     CounselorProfile(
@@ -135,6 +138,9 @@ def synthetic_counselors(count: int, seed: int = 0, *, id_prefix: str = "c") -> 
                         caseload_max=d["caseload_max"][j],
                         active=d["active"][j],
                         jurisdictions=jurisdictions[j],
+                        age_groups=whole["age_groups"][j],
+                        genders=whole["genders"][j],
+                        identities=whole["identities"][j],
                     )
                 )
     return out

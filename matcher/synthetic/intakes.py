@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 
 from matcher.engine.encoding import gc_paused
-from matcher.model import MAX_PRIORITY, Availability, ConcernPreference, Intake, WeeklyWindow
+from matcher.model import MAX_PRIORITY, Availability, ConcernPreference, Intake, Preference, WeeklyWindow
 from matcher.synthetic.licensure import client_jurisdictions
 from matcher.synthetic.sampling import (
     _bits,
@@ -33,6 +33,7 @@ from matcher.synthetic.weights import (
     _ZONE_P,
     _ZONES,
 )
+from matcher.synthetic.whole import intake_whole
 from matcher.vocabulary import SessionType
 
 __all__ = ["synthetic_intakes", "worst_case_intake"]
@@ -82,6 +83,7 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
     _check(count)
     rng = np.random.default_rng([seed, 2])
     licensure_rng = np.random.default_rng([seed, 12])  # apart: the other fields do not depend on it
+    whole_rng = np.random.default_rng([seed, 14])  # age group, genders, identities, preferences: apart too
     format_sets = _subsets(_FORMATS)
     window_cache = _WindowCache()
     approach_of = _Interned(_APPROACH_CODES)
@@ -91,6 +93,7 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
         for offset, n in _chunks(count):
             d = _draw_intakes(rng, n)
             jurisdictions = client_jurisdictions(licensure_rng, d["zone"], _ZONES)
+            whole = intake_whole(whole_rng, d)
             for j in range(n):
                 windows = window_cache.tuple_of(d["windows"][j])
                 concerns = zip(d["concerns"][j], d["priorities"][j], strict=True)
@@ -106,6 +109,10 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
                         approaches=approach_of.get(d["approaches"][j]),
                         availability=Availability(_ZONES[d["zone"][j]], windows) if windows else None,
                         jurisdiction=jurisdictions[j],
+                        age_group=whole["age_group"][j],
+                        genders=whole["genders"][j],
+                        identities=whole["identities"][j],
+                        preferences=whole["preferences"][j],
                     )
                 )
     return out
@@ -114,9 +121,10 @@ def synthetic_intakes(count: int, seed: int = 0) -> list[Intake]:
 def worst_case_intake(seed: int = 0) -> Intake:
     """An intake that exercises every factor as hard as possible, for benchmarks.
 
-    Ten concerns with priorities, four languages, all formats, five approaches and
-    sixteen windows (a morning and an evening window every day, plus two weekend
-    middays) in America/Chicago.
+    Ten concerns with priorities, four languages, all formats (preferred, so that they
+    score), five approaches, sixteen windows (a morning and an evening window every day,
+    plus two weekend middays) in America/Chicago, two genders and three identity
+    attributes, preferred with an importance (so that the intake still has results).
     """
     rng = np.random.default_rng([seed, 3])
     concerns = _weighted_orders(rng, _CONCERN_P, 1, 10)[0].tolist()
@@ -139,4 +147,12 @@ def worst_case_intake(seed: int = 0) -> Intake:
         approaches=tuple(_APPROACH_CODES[i] for i in approaches),
         availability=Availability("America/Chicago", tuple(windows)),
         jurisdiction="US-IL",
+        age_group="adult",
+        genders=("woman", "nonbinary"),
+        identities=("lgbtq_affirming", "culture_latino", "lived_immigration"),
+        preferences=(
+            Preference("format", required=False),
+            Preference("gender", required=False, importance=4),
+            Preference("identity", required=False, importance=5),
+        ),
     )

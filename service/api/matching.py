@@ -12,6 +12,7 @@ from matcher.attributes import ATTRIBUTES, FACTORS, FILTERS
 from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, SESSION_FORMATS, SESSION_TYPES
 from service.api.convert.catalog import rank_request_from_proto
 from service.api.convert.experiments import outcome_event_from_proto
+from service.api.convert.preferences import preference_attributes
 from service.api.convert.ranking import ranking_to_proto
 from service.usecases.matching import Matching
 
@@ -58,4 +59,5 @@ class MatchingServicer(matching_pb2_grpc.MatchingServiceServicer):
             ],
             filters=FILTERS,
             factors=FACTORS,
+            preferences=preference_attributes(),
         )

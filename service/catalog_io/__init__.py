@@ -16,7 +16,8 @@ CSV: a header row naming the columns in :data:`COLUMNS`, in any order; only
 availability is given). Lists are ``;``-separated: ``credentials``, ``specialties``
 (``anxiety;grief:secondary``), ``approaches``, ``formats`` (video, phone, in_person),
 ``session_types``, ``languages`` (ISO 639-1, preferred first), ``jurisdictions`` (ISO 3166-2
-licences, e.g. ``US-IL;US-WI``) and ``availability``
+licences, e.g. ``US-IL;US-WI``), ``age_groups`` (``teen;adult``), ``genders``, ``identities``
+(every coded attribute's counselor field, by its declaration) and ``availability``
 (``Tue 18:00-21:00;Thu 09:00-12:00``). Flags read true/false, yes/no or 1/0.
 Rows whose cells are all blank are skipped.
 

@@ -1,8 +1,9 @@
 """``attune`` (CLI layer): the typer app, assembled from the command modules.
 
 - :mod:`service.cli.operations`: run the service and migrate its database (``serve``, ``db``);
-- :mod:`service.cli.staff`: the intake staff's and catalog admins' client commands (``match``,
-  ``outcome``, ``seed``, ``vocabulary``, ``counselors``);
+- :mod:`service.cli.match`: the intake staff's ``match``, a client of the service;
+- :mod:`service.cli.staff`: the intake staff's and catalog admins' other client commands
+  (``outcome``, ``seed``, ``vocabulary``, ``counselors``);
 - :mod:`service.cli.experiments`: strategies, experiments and ``simulate``.
 """
 
@@ -13,8 +14,9 @@ import sys
 import typer
 
 from service.cli.experiments import experiments_app, simulate, strategies_app
+from service.cli.match import match
 from service.cli.operations import db_app, serve
-from service.cli.staff import counselors_app, match, outcome, seed, vocabulary
+from service.cli.staff import counselors_app, outcome, seed, vocabulary
 
 __all__ = ["app"]
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from google.protobuf import json_format
@@ -11,6 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from attune.v1 import common_pb2, counselor_pb2, matching_pb2
+from matcher.attributes import ATTRIBUTES, Storage
 from matcher.model import WeeklyWindow
 from service.text_formats import format_window
 
@@ -27,7 +29,7 @@ def _enum_short(name: str, prefix: str) -> str:
 
 
 def print_ranking(console: Console, response: matching_pb2.RankCounselorsResponse) -> None:
-    """A ranked table with scores and reasons, then what the filters excluded."""
+    """A ranked table with scores and reasons, what the filters excluded, and what relaxing would add."""
     strategy = f"{response.strategy_name}@{response.strategy_version}"
     console.print(
         f"[bold]{len(response.results)} of {response.eligible_count} eligible counselors[/bold] "
@@ -60,6 +62,10 @@ def print_ranking(console: Console, response: matching_pb2.RankCounselorsRespons
             + ", ".join(f"{e.filter} {e.excluded_count}" for e in excluded)
             + " (a counselor can fail several)"
         )
+    if response.relaxations:
+        console.print("[bold]Fewer than asked for qualify. Relaxing one requirement would add:[/bold]")
+        for relaxation in response.relaxations:
+            console.print(f"  {relaxation.suggestion}: +{relaxation.added_count} ({relaxation.attribute})")
 
 
 def _windows(c: counselor_pb2.Counselor) -> str:
@@ -105,6 +111,30 @@ def print_counselors(console: Console, response: counselor_pb2.ListCounselorsRes
         console.print(f"next page: --page-token {response.next_page_token}")
 
 
+#: The counselor fields :func:`print_counselor` writes out in rows of their own.
+_SHOWN = frozenset(("specialties", "approaches", "formats", "session_types", "languages"))
+#: The other coded attributes (jurisdictions, age groups, genders, identities...): shown with their labels.
+_LABELLED = tuple(a for a in ATTRIBUTES if a.storage == Storage.CODES and a.counselor_field not in _SHOWN)
+
+
+def _labelled(codes: Iterable[str], vocabulary: Mapping[str, str]) -> str:
+    """One line per code, ``code: label`` (the code alone where its label says nothing more)."""
+    return "\n".join(
+        code if vocabulary.get(code, code) == code else f"{code}: {vocabulary[code]}" for code in codes
+    )
+
+
+def _coded_rows(c: counselor_pb2.Counselor) -> list[tuple[str, str]]:
+    """A row per coded attribute not written out in :func:`print_counselor`, titled by its field."""
+    return [
+        (
+            a.counselor_field.replace("_", " ").capitalize(),
+            _labelled(getattr(c, a.counselor_field), a.vocabulary) or "[dim]none on file[/dim]",
+        )
+        for a in _LABELLED
+    ]
+
+
 def print_counselor(console: Console, c: counselor_pb2.Counselor) -> None:
     """Every field of one counselor."""
     s = _summary(c)
@@ -120,6 +150,7 @@ def print_counselor(console: Console, c: counselor_pb2.Counselor) -> None:
             ", ".join(_enum_short(common_pb2.SessionType.Name(t), "SESSION_TYPE_") for t in c.session_types),
         ),
         ("Languages", s["languages"]),
+        *_coded_rows(c),
         ("Availability", f"{_windows(c)} ({c.availability.time_zone})"),
         ("Accepting new clients", "yes" if c.accepting_new_clients else "no"),
         ("Caseload", f"{c.caseload_current} of {c.caseload_max}"),

@@ -1,13 +1,12 @@
 """The intake staff's and catalog admins' commands (CLI layer): clients of the running service.
 
-``attune match``, ``attune outcome``, ``attune vocabulary``, ``attune counselors …`` and
+``attune outcome``, ``attune vocabulary``, ``attune counselors …`` and
 ``attune seed`` each call the service over gRPC (:mod:`service.cli.client`); none touches the
 database.
 """
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
@@ -16,11 +15,8 @@ import grpc
 import typer
 
 from attune.v1 import counselor_pb2, matching_pb2
-from matcher.attributes import attribute
-from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake
-from matcher.vocabulary import SessionFormat, SessionType
-from service.api.convert.catalog import intake_to_proto, profile_to_proto
-from service.api.paging import MAX_TOP_K
+from matcher.model import CounselorProfile
+from service.api.convert.catalog import profile_to_proto
 from service.cli.client import describe_error, error_info
 from service.cli.common import (
     DEFAULT_ADDRESS,
@@ -32,89 +28,15 @@ from service.cli.common import (
     fail,
     out,
 )
-from service.cli.render import as_json, print_counselor, print_counselors, print_ranking
+from service.cli.render import as_json, print_counselor, print_counselors
 
-__all__ = ["counselors_app", "match", "outcome", "seed", "vocabulary"]
+__all__ = ["counselors_app", "outcome", "seed", "vocabulary"]
 
 counselors_app = typer.Typer(no_args_is_help=True, help="The counselor catalog.")
 
 
 # ----------------------------------------------------------------------------- matching
-
-
-def _parse_concern(text: str) -> ConcernPreference:
-    code, _, priority = text.partition(":")
-    if priority and not priority.isdigit():
-        raise typer.BadParameter(f"{text!r}: write CONCERN or CONCERN:PRIORITY (1-5), e.g. anxiety:5")
-    return ConcernPreference(code.strip(), int(priority or 1))
-
-
-def _parse_enum(
-    text: str, enum: type[SessionFormat] | type[SessionType], what: str
-) -> SessionFormat | SessionType:
-    try:
-        return enum(text.strip().lower().replace("-", "_"))
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise typer.BadParameter(f"unknown {what} {text!r}; allowed: {allowed}") from None
-
-
-def match(
-    concern: Annotated[list[str], typer.Option("--concern", help="concern code, optionally :PRIORITY 1-5")],
-    language: Annotated[list[str], typer.Option("--language", help="ISO 639-1 code; first is preferred")],
-    jurisdiction: Annotated[
-        str, typer.Option(attribute("licensure").cli_flag, help=attribute("licensure").help)
-    ],
-    session_format: Annotated[
-        list[str] | None, typer.Option("--format", help="video, phone or in_person (default: any)")
-    ] = None,
-    session_type: Annotated[
-        str, typer.Option("--session-type", help="individual, couples or family")
-    ] = "individual",
-    approach: Annotated[list[str] | None, typer.Option("--approach", help="preferred approach code")] = None,
-    available: Annotated[
-        list[str] | None, typer.Option("--available", help='weekly window, e.g. "Tue 18:00-21:00"')
-    ] = None,
-    tz: Annotated[str, typer.Option("--tz", help="the client's IANA time zone")] = "UTC",
-    client_id: Annotated[
-        str | None, typer.Option("--client-id", help="pseudonymous client id (default: a new random one)")
-    ] = None,
-    top: Annotated[int, typer.Option("--top", min=1, max=MAX_TOP_K, help="how many counselors")] = 10,
-    strategy: Annotated[
-        str,
-        typer.Option(
-            "--strategy", help="force a strategy, NAME@VERSION or NAME for its newest (staff override)"
-        ),
-    ] = "",
-    address: AddressOpt = DEFAULT_ADDRESS,
-    timeout: TimeoutOpt = DEFAULT_TIMEOUT,
-    json_output: JsonOpt = False,
-) -> None:
-    """Rank counselors for a client's preferences."""
-    from service.text_formats import parse_window
-
-    try:
-        windows = tuple(parse_window(w) for w in available or [])
-    except ValueError as error:
-        raise typer.BadParameter(str(error), param_hint="--available") from None
-    intake = Intake(
-        client_id=client_id or f"cli-{secrets.token_hex(6)}",
-        concerns=tuple(_parse_concern(c) for c in concern),
-        languages=tuple(language),
-        session_type=_parse_enum(session_type, SessionType, "session type"),  # type: ignore[arg-type]
-        formats=tuple(_parse_enum(f, SessionFormat, "format") for f in session_format or []),  # type: ignore[misc]
-        approaches=tuple(approach or []),
-        availability=Availability(tz, windows) if windows else None,
-        jurisdiction=jurisdiction.strip().upper(),
-    )
-    request = matching_pb2.RankCounselorsRequest(
-        intake=intake_to_proto(intake), page_size=top, strategy=strategy
-    )
-    response = call(address, timeout, lambda c: c.matching.RankCounselors, request)
-    if json_output:
-        out.print_json(as_json(response))
-    else:
-        print_ranking(out, response)
+# ``attune match`` has a module of its own (service.cli.match): its intake flags follow the declarations.
 
 
 _EVENTS = {
@@ -272,3 +194,13 @@ def vocabulary(
     for vocabulary in response.vocabularies:
         title = f"{vocabulary.attribute} ({vocabulary.noun} codes)"
         out.print(f"[bold]{title}[/bold]: " + ", ".join(f"{t.code} ({t.label})" for t in vocabulary.terms))
+    defaults = {
+        matching_pb2.REQUIREMENT_REQUIRED: "required",
+        matching_pb2.REQUIREMENT_PREFERRED: "preferred",
+    }
+    out.print(
+        "[bold]preferences (attune match --require / --prefer; by default)[/bold]: "
+        + ", ".join(
+            f"{p.attribute} ({defaults.get(p.default_requirement, '?')})" for p in response.preferences
+        )
+    )

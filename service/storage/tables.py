@@ -13,6 +13,9 @@ child tables. The shapes of the JSON values:
 ``languages``             ``["es", "en"]`` (order kept: the first is the main language)
 ``availability_windows``  ``[[0, 540, 1020], ...]`` (day 0=Monday, start_minute, end_minute; local time)
 ``jurisdictions``         ``["US-IL", "US-WI"]`` (ISO 3166-2 codes of licensure)
+``age_groups``            ``["teen", "adult"]`` (the age groups the counselor sees)
+``genders``               ``["woman", "transgender"]`` (as the counselor states their own)
+``identities``            ``["lgbtq_affirming", "lived_military"]`` (identity and cultural attributes)
 ========================  ==================================================================
 
 Pairs and triples rather than objects: they parse about twice as fast, which matters
@@ -99,6 +102,13 @@ def _json_column() -> Any:
     return Field(default_factory=list, sa_column=sa.Column(JsonType, nullable=False))
 
 
+def _added_json_column() -> Any:
+    """A JSON array column added by a later revision: existing rows got ``[]`` (its server default)."""
+    return Field(
+        default_factory=list, sa_column=sa.Column(JsonType, nullable=False, server_default=sa.text("'[]'"))
+    )
+
+
 class CounselorRow(SQLModel, table=True):
     """One counselor profile (table ``counselor``)."""
 
@@ -118,9 +128,10 @@ class CounselorRow(SQLModel, table=True):
     caseload_current: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     caseload_max: int = Field(sa_column=sa.Column(sa.Integer, nullable=False))
     active: bool = Field(sa_column=sa.Column(sa.Boolean, nullable=False))
-    jurisdictions: list[str] = Field(
-        default_factory=list, sa_column=sa.Column(JsonType, nullable=False, server_default=sa.text("'[]'"))
-    )
+    jurisdictions: list[str] = _added_json_column()  # revision 0004
+    age_groups: list[str] = _added_json_column()  # revision 0005, with genders and identities
+    genders: list[str] = _added_json_column()
+    identities: list[str] = _added_json_column()
     create_time: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
     update_time: datetime = Field(sa_column=sa.Column(UTCDateTime, nullable=False))
 

@@ -14,13 +14,15 @@ import random
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import ModuleType
 
 import psycopg
 import pytest
 
 import bench.sql_ranking
+import bench.sql_schema
 from bench.postgres import benchmark_database, libpq
-from bench.sql_ranking import build_exclusion_query, build_query, count_exclusions, fill_table, rank_sql
+from bench.sql_ranking import build_count_query, build_query, count_filters, fill_table, rank_sql
 from bench.straightforward import rank_straightforward
 from matcher.attributes import ATTRIBUTES
 from matcher.engine.ranking import Ranking, rank
@@ -109,16 +111,19 @@ def test_the_sql_query_ranks_and_counts_exclusions_exactly_like_rank(case: Case)
             ranking = case.rankings[intake.client_id]
             everyone = rank_sql(conn, build_query(intake, DEFAULT_STRATEGY, len(case.profiles)))
             assert everyone == _top(ranking), intake.client_id
-            assert count_exclusions(conn, build_exclusion_query(intake)) == dict(ranking.exclusions)
+            counts = count_filters(conn, build_count_query(intake))
+            assert counts.exclusions == dict(ranking.exclusions), intake.client_id
+            assert counts.eligible == ranking.eligible_count, intake.client_id
             for strategy in WEIGHTED:
                 expected = _top(rank(snapshot, intake, strategy, 10))
                 assert rank_sql(conn, build_query(intake, strategy, 10)) == expected, strategy.key
 
 
-def test_the_sql_baseline_names_no_attribute() -> None:
+@pytest.mark.parametrize("module", [bench.sql_schema, bench.sql_ranking], ids=lambda m: m.__name__)
+def test_the_sql_baseline_names_no_attribute(module: ModuleType) -> None:
     """The schema and the query come from the declarations: no attribute or field is named in code."""
     names = {n for a in ATTRIBUTES for n in (a.name, a.missing, a.counselor_field, a.intake_field) if n}
-    tree = ast.parse(Path(bench.sql_ranking.__file__).read_text())
+    tree = ast.parse(Path(str(module.__file__)).read_text())
     docstrings = {
         id(node.body[0].value)
         for node in ast.walk(tree)

@@ -28,6 +28,8 @@ MATCH = [
     "America/Chicago",
     "--jurisdiction",
     "US-CA",
+    "--age-group",
+    "adult",
 ]
 
 
@@ -50,12 +52,21 @@ def test_match_json_is_machine_readable(demo_service: RunningService) -> None:
 
 def test_bad_input_is_a_readable_message_not_a_traceback(demo_service: RunningService) -> None:
     result = demo_service.cli(
-        "match", "--concern", "anxeity", "--language", "xx", "--jurisdiction", "Illinois"
+        "match",
+        "--concern",
+        "anxeity",
+        "--language",
+        "xx",
+        "--jurisdiction",
+        "Illinois",
+        "--age-group",
+        "adults",
     )
     assert result.returncode == 1
     assert "invalid request" in result.stderr
     assert "intake.concerns[0].concern" in result.stderr and "intake.languages[0]" in result.stderr
     assert "did you mean 'anxiety'?" in result.stderr and "did you mean 'US-IL'?" in result.stderr
+    assert "intake.age_group: unknown age group 'adults'; did you mean 'adult'?" in result.stderr
     assert "Traceback" not in result.stderr
     bad_window = demo_service.cli(
         "match",
@@ -65,12 +76,63 @@ def test_bad_input_is_a_readable_message_not_a_traceback(demo_service: RunningSe
         "en",
         "--jurisdiction",
         "US-CA",
+        "--age-group",
+        "adult",
         "--available",
         "Someday 9-5",
     )
     assert bad_window.returncode == 2 and "Traceback" not in bad_window.stderr
     too_many = demo_service.cli(*MATCH, "--top", "101")  # the service would cap it at 100: say so first
     assert too_many.returncode == 2 and "--top" in too_many.stderr and "100" in too_many.stderr
+
+
+def test_match_requires_and_prefers_the_whole_intake(demo_service: RunningService) -> None:
+    wants = (
+        "--gender",
+        "woman",
+        "--identity",
+        "lgbtq_affirming",
+        "--require",
+        "gender",
+        "--prefer",
+        "identity=5",
+    )
+    result = demo_service.cli(*MATCH, *wants, "--format", "phone", "--prefer", "format", "--json")
+    assert result.returncode == 0, result.stderr
+    payload = json.loads(result.stdout)
+    assert payload["results"], payload
+    excluded = {e["filter"]: e.get("excluded_count", 0) for e in payload["exclusions"]}
+    assert excluded["gender"] > 0 and excluded["identity"] == 0 and excluded["format"] == 0
+    factors = {f["factor"] for r in payload["results"] for f in r["factors"]}
+    assert {"identity", "format"} <= factors and "gender" not in factors  # a required gender does not score
+    for r in payload["results"][:2]:
+        shown = demo_service.cli("counselors", "show", r["counselor_id"])
+        assert "woman: a woman" in shown.stdout, shown.stdout
+
+
+def test_a_too_narrow_intake_prints_the_relaxations_that_would_help(demo_service: RunningService) -> None:
+    narrow = (
+        *MATCH,
+        "--jurisdiction",
+        "US-VT",  # a small state: few counselors licensed there
+        "--gender",
+        "nonbinary",
+        "--require",
+        "gender",
+        "--top",
+        "10",
+    )
+    result = demo_service.cli(*narrow)
+    assert result.returncode == 0, result.stderr
+    assert "Relaxing one requirement would add:" in result.stdout, result.stdout
+    payload = json.loads(demo_service.cli(*narrow, "--json").stdout)
+    assert payload.get("eligible_count", 0) < 10
+    relaxations = payload["relaxations"]
+    assert 1 <= len(relaxations) <= 3
+    added = [r["added_count"] for r in relaxations]
+    assert added == sorted(added, reverse=True) and all(n > 0 for n in added)
+    for r in relaxations:
+        assert f"{r['suggestion']}: +{r['added_count']}" in result.stdout
 
 
 def test_unreachable_service_is_explained() -> None:
@@ -92,6 +154,8 @@ def test_counselors_list_and_show(demo_service: RunningService) -> None:
     first = page["counselors"][0]["id"]
     shown = demo_service.cli("counselors", "show", first)
     assert shown.returncode == 0 and first in shown.stdout and "Availability" in shown.stdout
+    for row in ("Jurisdictions", "Age groups", "Genders", "Identities"):
+        assert row in shown.stdout
     missing = demo_service.cli("counselors", "show", "no-such-counselor")
     assert missing.returncode == 1 and "NOT_FOUND" in missing.stderr
 

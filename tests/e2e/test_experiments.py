@@ -15,7 +15,7 @@ from matcher.synthetic import synthetic_intakes
 from service.api.convert.catalog import intake_to_proto
 from service.cli.client import AttuneClient
 from service.cli.simulate import SimulationSettings, run_simulation
-from tests.e2e.conftest import RunningService, start_service
+from tests.e2e.conftest import DEMO_COUNT, RunningService, start_service
 
 TIMEOUT = 20
 
@@ -23,7 +23,7 @@ TIMEOUT = 20
 @pytest.fixture(scope="module")
 def service(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningService]:
     db = Path(tmp_path_factory.mktemp("exp")) / "attune.db"
-    running = start_service(f"sqlite:///{db}", "--seed-demo-if-empty", "--demo-count", "400")
+    running = start_service(f"sqlite:///{db}", "--seed-demo-if-empty", "--demo-count", str(DEMO_COUNT))
     yield running
     assert running.stop() == 0
 

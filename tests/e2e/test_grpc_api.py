@@ -27,6 +27,7 @@ def good_intake(**changes: object) -> matching_pb2.Intake:
         session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
         languages=["en"],
         jurisdiction="US-CA",
+        age_group="adult",
         availability=common_pb2.Availability(
             time_zone="America/Chicago",
             windows=[
@@ -143,6 +144,34 @@ def test_nobody_qualifies_is_ok_with_exclusion_counts(
         ({"approaches": ["hypnosis"]}, "intake.approaches[0]", "unknown approach 'hypnosis'; GetVocabulary"),
         ({"jurisdiction": ""}, "intake.jurisdiction", "required: one jurisdiction code"),
         ({"jurisdiction": "US-XX"}, "intake.jurisdiction", "unknown jurisdiction 'US-XX'; GetVocabulary"),
+        ({"age_group": ""}, "intake.age_group", "required: one age group code"),
+        ({"age_group": "kid"}, "intake.age_group", "unknown age group 'kid'; allowed: child, teen"),
+        ({"genders": ["woman", "female"]}, "intake.genders[1]", "unknown gender 'female'"),
+        ({"identities": ["queer"]}, "intake.identities[0]", "unknown identity attribute 'queer'"),
+        (
+            {"preferences": [matching_pb2.Preference(attribute="gender", importance=9)]},
+            "intake.preferences[0].importance",
+            "must be between 1 and 5",
+        ),
+        (
+            {"preferences": [matching_pb2.Preference(attribute="colour")]},
+            "intake.preferences[0].attribute",
+            "unknown preference 'colour'",
+        ),
+        (
+            {
+                "preferences": [
+                    matching_pb2.Preference(attribute="gender", requirement=matching_pb2.REQUIREMENT_REQUIRED)
+                ]
+            },
+            "intake.preferences[0].requirement",
+            "gender is required but the intake gives no gender",
+        ),
+        (
+            {"preferences": [matching_pb2.Preference(attribute="format", requirement=9)]},  # type: ignore[arg-type]
+            "intake.preferences[0].requirement",
+            "REQUIREMENT_PREFERRED",
+        ),
         ({"formats": [7]}, "intake.formats[0]", "SESSION_FORMAT_VIDEO"),
         ({"session_type": 0}, "intake.session_type", "SESSION_TYPE_INDIVIDUAL"),
         ({"client_id": ""}, "intake.client_id", "pseudonymous"),
@@ -260,13 +289,16 @@ def test_counselor_crud_and_pagination(counselor_stub: counselor_pb2_grpc.Counse
     with pytest.raises(grpc.RpcError) as caught:
         counselor_stub.UpdateCounselor(
             counselor_pb2.UpdateCounselorRequest(
-                counselor=counselor_pb2.Counselor(id="ada-test", languages=["klingon"]),
-                update_mask=field_mask_pb2.FieldMask(paths=["languages", "create_time"]),
+                counselor=counselor_pb2.Counselor(
+                    id="ada-test", languages=["klingon"], genders=["woman", "robot"]
+                ),
+                update_mask=field_mask_pb2.FieldMask(paths=["languages", "genders", "create_time"]),
             ),
             timeout=TIMEOUT,
         )
     found = violations(caught.value)
     assert "counselor.languages[0]" in found and "update_mask" in found
+    assert found["counselor.genders[1]"].startswith("unknown gender 'robot'")
     still = counselor_stub.GetCounselor(
         counselor_pb2.GetCounselorRequest(id="ada-test"), timeout=TIMEOUT
     ).counselor
@@ -313,6 +345,7 @@ def test_new_counselor_is_ranked_immediately(
         caseload_max=10,
         active=True,
         jurisdictions=["US-AS"],  # where no demo counselor is licensed
+        age_groups=["adult"],
     )
     created = counselor_stub.CreateCounselor(
         counselor_pb2.CreateCounselorRequest(counselor=unique), timeout=TIMEOUT

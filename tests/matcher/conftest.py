@@ -3,20 +3,41 @@
 ``random_profiles(n, seed)`` builds plausible counselor profiles from the
 vocabularies (a few concerns, approaches and languages each, weekly windows in a
 handful of time zones, licences in a few states). It is deliberately independent of
-``matcher.synthetic``. Jurisdictions are drawn from a generator of their own, seeded by
-the counselor's or client's id, so the other fields do not depend on them.
+``matcher.synthetic``. Jurisdictions, and the attributes of the whole intake (age groups,
+genders, identities, required or preferred), are drawn from generators of their own, seeded
+by the counselor's id or the intake's other values, so the other fields do not depend on them.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from collections.abc import Callable
 
 import pytest
 
+from matcher.attributes import PREFERENCES
 from matcher.jurisdictions import JURISDICTIONS
-from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
-from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat, SessionType
+from matcher.model import (
+    Availability,
+    ConcernPreference,
+    CounselorProfile,
+    Intake,
+    Preference,
+    Specialty,
+    WeeklyWindow,
+)
+from matcher.vocabulary import (
+    AGE_GROUPS,
+    APPROACHES,
+    CONCERNS,
+    GENDERS,
+    IDENTITIES,
+    LANGUAGES,
+    Proficiency,
+    SessionFormat,
+    SessionType,
+)
 
 TIME_ZONES = (
     "UTC",
@@ -62,6 +83,45 @@ def random_jurisdictions(seed: str) -> tuple[str, ...]:
     return tuple(sorted(chosen))
 
 
+_AGE_GROUPS = tuple(AGE_GROUPS)
+_GENDERS = tuple(GENDERS)
+_IDENTITIES = tuple(IDENTITIES)
+
+
+def random_whole_profile(seed: str) -> dict[str, tuple[str, ...]]:
+    """Age groups served (mostly adults, sometimes none on file), genders, identity attributes."""
+    r = random.Random(f"whole-{seed}")
+    ages = () if r.random() < 0.03 else tuple(sorted(set(r.sample(_AGE_GROUPS, r.randint(1, 3))) | {"adult"}))
+    if r.random() < 0.2:
+        ages = tuple(a for a in ages if a != "adult") or ("teen",)
+    genders = (r.choice(_GENDERS[:3]),) + (("transgender",) if r.random() < 0.1 else ())
+    return {
+        "age_groups": ages,
+        "genders": genders,
+        "identities": tuple(r.sample(_IDENTITIES, r.randint(0, 3))),
+    }
+
+
+def random_whole_intake(seed: str, given: set[str]) -> dict[str, object]:
+    """The client's age group, sometimes genders and identities, and for some of the attributes
+    given (``given`` names those of the rest of the intake) whether required, with an importance."""
+    r = random.Random(f"whole-{seed}")
+    out: dict[str, object] = {"age_group": "adult" if r.random() < 0.7 else r.choice(_AGE_GROUPS)}
+    given = set(given)
+    if r.random() < 0.3:
+        out["genders"] = tuple(r.sample(_GENDERS, r.randint(1, 2)))
+        given.add("gender")
+    if r.random() < 0.3:
+        out["identities"] = tuple(r.sample(_IDENTITIES, r.randint(1, 2)))
+        given.add("identity")
+    out["preferences"] = tuple(
+        Preference(name, r.choice((True, False, None)), r.randint(0, 5))
+        for name in PREFERENCES
+        if name in given and r.random() < 0.3
+    )
+    return out
+
+
 def random_profile(r: random.Random, counselor_id: str) -> CounselorProfile:
     """One random, valid counselor profile."""
     concerns = r.sample(_CONCERNS, r.randint(1, 6))
@@ -86,6 +146,7 @@ def random_profile(r: random.Random, counselor_id: str) -> CounselorProfile:
         caseload_max=caseload_max,
         active=r.random() < 0.95,
         jurisdictions=random_jurisdictions(counselor_id),
+        **random_whole_profile(counselor_id),  # type: ignore[arg-type]
     )
 
 
@@ -108,7 +169,7 @@ def random_intake(r: random.Random) -> Intake:
     availability = None
     if r.random() < 0.7:
         availability = Availability(r.choice(TIME_ZONES), _windows(r, r.randint(1, 5)))
-    return Intake(
+    intake = Intake(
         client_id="client-1",
         concerns=tuple(ConcernPreference(c, r.randint(1, 5)) for c in concerns),
         languages=tuple(languages),
@@ -118,6 +179,11 @@ def random_intake(r: random.Random) -> Intake:
         availability=availability,
         jurisdiction=random.Random(f"{concerns}{languages}").choice(_STATES),
     )
+    given = {"concern", "language"}
+    given |= {"format"} if intake.formats else set()
+    given |= {"approach"} if intake.approaches else set()
+    whole = random_whole_intake(f"{concerns}{languages}{intake.formats}{intake.approaches}", given)
+    return dataclasses.replace(intake, **whole)  # type: ignore[arg-type]
 
 
 @pytest.fixture

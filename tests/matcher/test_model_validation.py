@@ -41,6 +41,7 @@ def test_every_problem_of_an_intake_is_listed_with_its_field() -> None:
         formats=(SessionFormat.VIDEO, "hologram"),  # type: ignore[arg-type]
         availability=Availability("Asia/Kathmandu", (WeeklyWindow(0, 600, 660),)),
         jurisdiction="US-IL",
+        age_group="adult",
     )
     with pytest.raises(InvalidInput) as error:
         validate_intake(intake)

@@ -3,17 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+import matcher.synthetic.counselors as counselors_module
 import matcher.synthetic.sampling as sampling
+from matcher.attributes import PREFERENCES
 from matcher.model import CounselorProfile, Intake, validate_counselor, validate_intake
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
-from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat, SessionType
+from matcher.vocabulary import (
+    AGE_GROUPS,
+    APPROACHES,
+    CONCERNS,
+    GENDERS,
+    IDENTITIES,
+    LANGUAGES,
+    Proficiency,
+    SessionFormat,
+    SessionType,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 N = 20_000
@@ -77,6 +92,64 @@ def test_counselors_and_intakes_use_independent_streams() -> None:
     a = synthetic_counselors(50, seed=2)
     synthetic_intakes(50, seed=2)
     assert synthetic_counselors(50, seed=2) == a
+
+
+def _plain_counselor(p: CounselorProfile) -> list[Any]:
+    """The fields a counselor had before the whole intake (age groups, genders...), as plain values."""
+    hours = [
+        p.availability.time_zone,
+        [[w.day, w.start_minute, w.end_minute] for w in p.availability.windows],
+    ]
+    specialties = [[s.concern, str(s.proficiency)] for s in p.specialties]
+    return [
+        p.id, p.display_name, list(p.credentials), specialties, list(p.approaches),
+        [str(f) for f in p.formats], [str(t) for t in p.session_types], list(p.languages), hours,
+        p.accepting_new_clients, p.caseload_current, p.caseload_max, p.active, list(p.jurisdictions),
+    ]  # fmt: skip
+
+
+def _plain_intake(i: Intake) -> list[Any]:
+    """The fields an intake had before the whole intake, as plain values."""
+    a = i.availability
+    hours = None if a is None else [a.time_zone, [[w.day, w.start_minute, w.end_minute] for w in a.windows]]
+    concerns = [[c.concern, c.priority] for c in i.concerns]
+    return [
+        i.client_id, concerns, list(i.languages), str(i.session_type), [str(f) for f in i.formats],
+        list(i.approaches), hours, i.jurisdiction,
+    ]  # fmt: skip
+
+
+def _sha(value: object) -> str:
+    return hashlib.sha256(json.dumps(value).encode()).hexdigest()
+
+
+#: Digests of seed 21 (500 counselors and intakes; the worst case) as they were before the
+#: attributes of the whole intake were added (numpy 2.4): the new draws come from generators of
+#: their own and leave every other field as it was (the golden rankings of
+#: ``tests/matcher/engine`` rely on it). A numpy release that changes its streams changes them.
+_BEFORE = {
+    "counselors": "b7dec95120c39b7af94a78919cc4f9bdbb16bdb81fcee2d79612a9696947d22c",
+    "intakes": "4b0a5d401dc88a4e6e64bd267035fb31948d206442d2d19bd51c158be9f425d2",
+    "worst case": "f308a50f8164f2e89ebb4ed6132b0264812df70e5629c5397224e20a1de6913d",
+}
+
+
+def test_the_whole_intake_leaves_the_other_fields_of_a_seed_as_they_were(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    profiles = synthetic_counselors(500, seed=21)
+    assert _sha([_plain_counselor(p) for p in profiles]) == _BEFORE["counselors"]
+    assert _sha([_plain_intake(i) for i in synthetic_intakes(500, seed=21)]) == _BEFORE["intakes"]
+    assert _sha(_plain_intake(worst_case_intake(21))) == _BEFORE["worst case"]
+    # and whatever the new generators draw
+    monkeypatch.setattr(counselors_module, "counselor_whole", _nothing_drawn)
+    drawn = synthetic_counselors(500, seed=21)
+    assert [replace(p, age_groups=(), genders=(), identities=()) for p in profiles] == drawn
+
+
+def _nothing_drawn(rng: object, d: dict[str, Any]) -> dict[str, list[Any]]:
+    """``counselor_whole`` drawing nothing and giving nothing."""
+    return {f: [()] * len(d["session_types"]) for f in ("age_groups", "genders", "identities")}
 
 
 def test_many_chunks_keep_ids_unique_and_profiles_valid(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -217,6 +290,54 @@ def test_caseload_status_and_names(counselors: list[CounselorProfile]) -> None:
     assert len({p.display_name for p in counselors}) > 2000
 
 
+def test_age_groups(counselors: list[CounselorProfile]) -> None:
+    order = list(AGE_GROUPS)
+    assert all(list(p.age_groups) == sorted(p.age_groups, key=order.index) for p in counselors)
+    assert share([not p.age_groups for p in counselors]) == pytest.approx(0.01, abs=0.003)
+    assert share(["adult" in p.age_groups for p in counselors]) == pytest.approx(0.96, abs=0.006)
+    assert share(["teen" in p.age_groups for p in counselors]) == pytest.approx(0.16, abs=0.015)
+    assert share(["child" in p.age_groups for p in counselors]) == pytest.approx(0.08, abs=0.01)
+    assert share(["older_adult" in p.age_groups for p in counselors]) == pytest.approx(0.15, abs=0.012)
+    youth = share([p.age_groups == ("child", "teen") for p in counselors])
+    assert youth == pytest.approx(0.03, abs=0.005)  # child and adolescent specialists
+    family = [p for p in counselors if SessionType.FAMILY in p.session_types]
+    others = [p for p in counselors if SessionType.FAMILY not in p.session_types]
+    assert share(["teen" in p.age_groups for p in family]) > 3 * share(
+        ["teen" in p.age_groups for p in others]
+    )
+
+
+def test_genders(counselors: list[CounselorProfile]) -> None:
+    order = list(GENDERS)
+    for p in counselors:
+        assert len(set(p.genders) & {"woman", "man", "nonbinary"}) == 1
+        assert list(p.genders) == sorted(p.genders, key=order.index)
+    assert share(["woman" in p.genders for p in counselors]) == pytest.approx(0.70, abs=0.012)
+    assert share(["man" in p.genders for p in counselors]) == pytest.approx(0.27, abs=0.012)
+    assert share(["nonbinary" in p.genders for p in counselors]) == pytest.approx(0.03, abs=0.005)
+    assert 0.01 < share(["transgender" in p.genders for p in counselors]) < 0.04
+
+
+def test_identities(counselors: list[CounselorProfile]) -> None:
+    order = list(IDENTITIES)
+    counts = Counter(code for p in counselors for code in p.identities)
+    assert set(counts) == set(IDENTITIES)
+    assert all(list(p.identities) == sorted(p.identities, key=order.index) for p in counselors)
+    assert counts["lgbtq_affirming"] / N == pytest.approx(0.35, abs=0.012)
+    assert all(sum(c.startswith("faith_") for c in p.identities) <= 1 for p in counselors)  # one tradition
+    assert share([any(c.startswith("faith_") for c in p.identities) for p in counselors]) == pytest.approx(
+        0.10, abs=0.01
+    )
+    for code in ("culture_black", "culture_latino", "culture_asian"):
+        assert 0.06 < counts[code] / N < 0.16, code
+    for code in ("lived_military", "lived_recovery", "lived_disability", "culture_indigenous"):
+        assert 0.003 < counts[code] / N < 0.06, code
+    spanish = [p for p in counselors if "es" in p.languages]
+    others = [p for p in counselors if "es" not in p.languages]
+    latino = share(["culture_latino" in p.identities for p in spanish])
+    assert latino > 5 * share(["culture_latino" in p.identities for p in others])
+
+
 # ----------------------------------------------------------------------------- intakes
 
 
@@ -240,6 +361,42 @@ def test_intake_shapes_and_distributions(intakes: list[Intake]) -> None:
     assert concerns.most_common(1)[0][0] == "anxiety"
 
 
+def test_intake_age_groups_genders_and_identities(intakes: list[Intake]) -> None:
+    assert share([i.age_group == "adult" for i in intakes]) == pytest.approx(0.78, abs=0.015)
+    for age in ("teen", "child", "older_adult"):
+        assert 0.03 < share([i.age_group == age for i in intakes]) < 0.12, age
+    couples = [i for i in intakes if i.session_type is SessionType.COUPLES]
+    assert {i.age_group for i in couples} == {"adult", "older_adult"}
+    family = [i for i in intakes if i.session_type is SessionType.FAMILY]
+    assert 0.3 < share([i.age_group in ("teen", "child") for i in family]) < 0.5
+    assert share([bool(i.genders) for i in intakes]) == pytest.approx(0.25, abs=0.012)
+    genders = Counter(g for i in intakes for g in i.genders)
+    assert genders.most_common(1)[0][0] == "woman" and set(genders) == set(GENDERS)
+    assert share([bool(i.identities) for i in intakes]) == pytest.approx(0.20, abs=0.012)
+    assert all(len(i.identities) <= 2 for i in intakes)
+    identities = Counter(code for i in intakes for code in i.identities)
+    assert identities.most_common(1)[0][0] == "lgbtq_affirming" and set(identities) == set(IDENTITIES)
+
+
+def test_intake_preferences(intakes: list[Intake]) -> None:
+    marked = Counter((p.attribute, p.required) for i in intakes for p in i.preferences)
+    assert {name for name, _ in marked} == set(PREFERENCES)
+    with_gender = [i for i in intakes if i.genders]
+    required = share(
+        [any(p.attribute == "gender" and p.required for p in i.preferences) for i in with_gender]
+    )
+    assert required == pytest.approx(0.35, abs=0.03)
+    with_identity = [i for i in intakes if i.identities]
+    required = share(
+        [any(p.attribute == "identity" and p.required for p in i.preferences) for i in with_identity]
+    )
+    assert required == pytest.approx(0.20, abs=0.03)
+    assert 0.2 < share([bool(i.preferences) for i in intakes]) < 0.5
+    for i in intakes:
+        assert all(1 <= p.importance <= 5 or p.importance == 0 for p in i.preferences)
+        assert all(p.required is not None or p.importance for p in i.preferences)  # nothing said for nothing
+
+
 def test_worst_case_intake_is_heavy_and_valid() -> None:
     intake = worst_case_intake(7)
     validate_intake(intake)
@@ -250,3 +407,7 @@ def test_worst_case_intake_is_heavy_and_valid() -> None:
     assert intake.availability is not None
     assert len(intake.availability.windows) >= 14
     assert {w.day for w in intake.availability.windows} == set(range(7))
+    assert intake.age_group == "adult" and intake.genders and len(intake.identities) >= 2
+    # every preference it gives only preferred, so that it still has results
+    assert {p.attribute for p in intake.preferences} >= {"gender", "identity"}
+    assert all(p.required is False for p in intake.preferences)

@@ -98,6 +98,38 @@ def test_files_round_trip_with_awkward_text(tmp_path: Path, suffix: str) -> None
     assert read_catalog(path) == profiles
 
 
+WHOLE = "display_name,jurisdictions,age_groups,genders,identities"
+
+
+def test_the_whole_intake_columns_are_read_and_round_trip() -> None:
+    (ana,) = parse_csv(
+        f"{WHOLE}\nAna,US-IL;US-WI,teen; adult,woman;transgender,lgbtq_affirming;lived_military\n"
+    )
+    assert ana.jurisdictions == ("US-IL", "US-WI")
+    assert ana.age_groups == ("teen", "adult")
+    assert ana.genders == ("woman", "transgender")
+    assert ana.identities == ("lgbtq_affirming", "lived_military")
+    (same,) = parse_json(
+        '[{"display_name": "Ana", "jurisdictions": ["US-IL", "US-WI"], "age_groups": ["teen", "adult"], '
+        '"genders": ["woman", "transgender"], "identities": ["lgbtq_affirming", "lived_military"]}]'
+    )
+    assert same == ana
+    for write, parse in ((write_csv, parse_csv), (write_json, parse_json)):
+        out = io.StringIO()
+        write([ana], out)
+        assert parse(out.getvalue()) == [ana]
+
+
+def test_bad_codes_of_the_whole_intake_columns_name_the_item() -> None:
+    error = failure(parse_csv, f"{WHOLE}\nAna,US-IL,adult;adults,woman;female,lgbtq\n")
+    assert where(error) == [(2, "age_groups[1]"), (2, "genders[1]"), (2, "identities[0]")]
+    assert error.errors[0].message.startswith("unknown age group 'adults'; did you mean 'adult'?")
+    text = '[\n{"display_name": "Ana", "age_groups": ["adult", "adult"], "genders": "woman"}\n]'
+    error = failure(parse_json, text)
+    assert where(error) == [(2, "genders"), (2, "age_groups[1]")]
+    assert error.errors[1].message == "age group 'adult' is listed twice"
+
+
 def test_json_writer_puts_one_counselor_per_line() -> None:
     out = io.StringIO()
     write_json(synthetic_counselors(3, seed=1), out)

@@ -37,6 +37,7 @@ from service.api.convert.codes import (
     codes_to_counselor,
     codes_to_intake,
 )
+from service.api.convert.preferences import preferences_from_proto, preferences_to_proto
 from service.api.paging import DEFAULT_TOP_K, MAX_TOP_K, page_size
 
 if TYPE_CHECKING:  # annotations only: keeps the CLI from importing storage and scipy
@@ -204,6 +205,7 @@ def intake_from_proto(msg: matching_pb2.Intake, path: str = "intake") -> Intake:
             if has_availability
             else None
         ),
+        preferences=preferences_from_proto(msg.preferences, path, out),
         **codes_from_intake(msg, path, out),
     )
     _validated(lambda: validate_intake(intake), path, out)
@@ -241,6 +243,7 @@ def intake_to_proto(intake: Intake) -> matching_pb2.Intake:
         concerns=[
             matching_pb2.ConcernPreference(concern=c.concern, priority=c.priority) for c in intake.concerns
         ],
+        preferences=preferences_to_proto(intake.preferences),
         **codes_to_intake(intake),
     )
     if intake.availability is not None:

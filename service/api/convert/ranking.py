@@ -62,6 +62,10 @@ def ranking_to_proto(
     add_exclusion = response.exclusions.add
     for hard_filter, count in ranking.exclusions.items():
         add_exclusion(filter=hard_filter, excluded_count=count)
+    for relaxation in ranking.relaxations:
+        response.relaxations.add(
+            attribute=relaxation.attribute, added_count=relaxation.added, suggestion=relaxation.suggestion
+        )
     add_result = response.results.add
     for r in ranking.results:
         add_result(

@@ -5,7 +5,15 @@ commit e1da1be (its four factors and six filters written by hand): two catalogs 
 synthetic one of 4,000 counselors and a random one of 1,500) times 71 intakes times the
 four built-in strategies, with ids, scores (as hex floats), eligible counts and
 exclusions. The schema-driven engine must give the same ids in the same order and the
-same scores to the last bit, once every counselor is licensed where the client is.
+same scores to the last bit, once every counselor is licensed where the client is and
+sees the client's age group, and the intake names no gender, identity or preference.
+
+One deliberate change since: concerns are a tiering preference (counselors who treat none
+of the client's concerns rank after every counselor who treats one). Where every stored
+result treats one of the concerns, and for every random draw (the control has no tiers),
+the ranking must be the stored one exactly; elsewhere the stored results that treat one
+must open the new list in the same order with the same scores, and everyone who treats one
+must come before anyone who does not.
 """
 
 from __future__ import annotations
@@ -25,21 +33,35 @@ from matcher.jurisdictions import JURISDICTIONS
 from matcher.model import CounselorProfile, Intake
 from matcher.strategy import BUILTIN_STRATEGIES
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
+from matcher.vocabulary import AGE_GROUPS
 from tests.matcher.conftest import random_intake, random_profiles
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden_rankings.json.gz"
 _EVERYWHERE = tuple(JURISDICTIONS)
 
 
-def _licensed_everywhere(profiles: list[CounselorProfile]) -> list[CounselorProfile]:
-    return [dataclasses.replace(p, jurisdictions=_EVERYWHERE) for p in profiles]
+_ALL_AGES = tuple(AGE_GROUPS)
+
+
+def _as_before(profiles: list[CounselorProfile]) -> list[CounselorProfile]:
+    """The attributes the stored engine did not know made neutral: licensed and seeing every age."""
+    return [dataclasses.replace(p, jurisdictions=_EVERYWHERE, age_groups=_ALL_AGES) for p in profiles]
 
 
 def _intakes(name: str) -> list[Intake]:
     if name == "synthetic-40-3":
-        return [*synthetic_intakes(40, 3), worst_case_intake(0)]
-    r = random.Random(5)
-    return [random_intake(r) for _ in range(30)]
+        made = [*synthetic_intakes(40, 3), worst_case_intake(0)]
+    else:
+        r = random.Random(5)
+        made = [random_intake(r) for _ in range(30)]
+    return [
+        dataclasses.replace(i, age_group="adult", genders=(), identities=(), preferences=()) for i in made
+    ]
+
+
+def _treats(profile: CounselorProfile, intake: Intake) -> bool:
+    wanted = {c.concern for c in intake.concerns}
+    return any(s.concern in wanted for s in profile.specialties)
 
 
 @pytest.fixture(scope="module")
@@ -51,17 +73,39 @@ def cases() -> list[dict[str, Any]]:
 
 def test_rankings_are_those_of_the_hand_written_engine(cases: list[dict[str, Any]]) -> None:
     catalogs = {
-        "synthetic-4000-7": CatalogSnapshot.build(_licensed_everywhere(synthetic_counselors(4000, 7)), 1),
-        "random-1500-11": CatalogSnapshot.build(_licensed_everywhere(random_profiles(1500, 11)), 1),
+        "synthetic-4000-7": CatalogSnapshot.build(_as_before(synthetic_counselors(4000, 7)), 1),
+        "random-1500-11": CatalogSnapshot.build(_as_before(random_profiles(1500, 11)), 1),
     }
     intakes = {name: _intakes(name) for name in ("synthetic-40-3", "random-30-5")}
     strategies = {s.key: s for s in BUILTIN_STRATEGIES}
     assert len(cases) == 568
+    exact = 0
     for case in cases:
+        catalog = catalogs[case["catalog"]]
         intake = intakes[case["intakes"]][case["intake"]]
-        got = rank(catalogs[case["catalog"]], intake, strategies[case["strategy"]], 10, seed=case["intake"])
+        got = rank(catalog, intake, strategies[case["strategy"]], 10, seed=case["intake"])
         where = f"{case['catalog']} {case['intakes']}[{case['intake']}] {case['strategy']}"
-        assert [r.counselor_id for r in got.results] == case["ids"], where
-        assert [r.score.hex() for r in got.results] == case["scores"], where
+        new_filters = ("licensure", "licensure_missing", "age_group", "age_group_missing", "concern")
+        new_filters += ("approach", "gender", "identity")
+        assert dict(got.exclusions) == {**case["exclusions"], **dict.fromkeys(new_filters, 0)}, where
         assert got.eligible_count == case["eligible"], where
-        assert dict(got.exclusions) == {**case["exclusions"], "licensure": 0, "licensure_missing": 0}, where
+        ids = [r.counselor_id for r in got.results]
+        scores = [r.score.hex() for r in got.results]
+        profiles = {i: catalog.profile(i) for i in ids + case["ids"]}
+        if case["strategy"].startswith("random-eligible"):  # a control: no tiers, the same draw
+            assert ids == case["ids"] and scores == case["scores"], where
+            exact += 1
+            continue
+        kept = [
+            (i, h) for i, h in zip(case["ids"], case["scores"], strict=True) if _treats(profiles[i], intake)
+        ]
+        if len(kept) == len(case["ids"]):  # every stored result treats a concern: nothing may differ
+            assert ids == case["ids"] and scores == case["scores"], where
+            exact += 1
+            continue
+        flags = [_treats(profiles[i], intake) for i in ids]
+        assert flags == sorted(flags, reverse=True), where  # those who treat one come first
+        assert list(zip(ids, scores, strict=True))[: len(kept)] == kept, where
+    # Every random draw and the weighted rankings whose stored results all treat a concern are
+    # reproduced exactly; the others are checked as above.
+    assert exact >= 250, exact

@@ -21,7 +21,7 @@ import pytest
 from matcher.attributes import FILTERS
 from matcher.engine import kernel
 from matcher.engine.query import compile_query
-from matcher.engine.ranking import Ranking, rank
+from matcher.engine.ranking import Ranking, rank, without_tier
 from matcher.engine.reference import rank_reference
 from matcher.engine.scan import COUNT_SLOTS_BELOW, COUNT_SLOTS_FROM, WORDS
 from matcher.engine.snapshot import CatalogSnapshot
@@ -82,12 +82,17 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
         runs = [kernel._top_k_serial(cols, index, q, k)] + [
             kernel._top_k_parallel(cols, index, q, k, chunks) for chunks in (1, 2, 3, 8, 29, 400)
         ]
-        for rows, totals, factors, counts, eligible_count in runs:
+        tier_only = 0
+        if q.tier_filter >= 0:  # those who fail the tier (concerns) only
+            tier_only = kernel.eligible_rows(cols, index, without_tier(q))[0].shape[0] - eligible.shape[0]
+        for rows, totals, factors, counts, eligible_count, tier_count, only in runs:
+            assert only.tolist() == runs[0][6].tolist()  # whom each relaxation adds: however split
             assert rows.tolist() == expected_rows
             assert totals.tolist() == expected_totals  # the same floats, bit for bit
             assert factors.shape == (len(expected_rows), q.factor_kinds.shape[0])
             assert counts.tolist() == excluded.tolist()
             assert eligible_count == eligible.shape[0]
+            assert tier_count == tier_only
 
 
 @pytest.mark.parametrize(
@@ -107,7 +112,7 @@ def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
         counted += COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW and q.weights[q.slot_factor] > 0
         for k in (1, 10):
             expected_rows, expected_totals = _full_sort(varied, q, k)
-            rows, totals, _, _, _ = kernel._top_k_serial(varied.columns, varied.index, q, k)
+            rows, totals, *_ = kernel._top_k_serial(varied.columns, varied.index, q, k)
             assert rows.tolist() == expected_rows
             assert totals.tolist() == expected_totals
     assert counted >= 20 or strategy.weights.get("availability", 0.0) == 0.0

@@ -1,7 +1,9 @@
 """Properties of the ranking on random catalogs and intakes (hypothesis).
 
 Catalogs draw from small slices of the vocabularies (five concerns, three
-languages, a few time zones) so that overlaps, ties and exclusions are common.
+languages, a few time zones, three identity attributes) so that overlaps, ties and
+exclusions are common. Intakes mark some of their preferences required or preferred,
+with an importance.
 """
 
 from __future__ import annotations
@@ -15,19 +17,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.attributes import FACTORS, FILTERS
+from matcher.attributes import BY_NAME, FACTORS, FILTERS, PREFERENCES
 from matcher.engine import kernel
-from matcher.engine.ranking import Ranking, rank
-from matcher.engine.reference import rank_reference, score_profile
+from matcher.engine.ranking import MAX_RELAXATIONS, Ranking, rank
+from matcher.engine.reference import rank_reference, reference_counts, reference_relaxations, score_profile
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import (
     Availability,
     ConcernPreference,
     CounselorProfile,
     Intake,
+    Preference,
     Specialty,
     WeeklyWindow,
 )
+from matcher.preferences import client_value
 from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Strategy
 from matcher.vocabulary import CONCERNS, Proficiency, SessionFormat, SessionType
 
@@ -35,6 +39,9 @@ CONCERN_CODES = ("anxiety", "depression", "grief", "trauma", "stress")
 APPROACH_CODES = ("cbt", "dbt", "emdr", "act")
 LANGUAGE_CODES = ("en", "es", "fr")
 JURISDICTION_CODES = ("US-IL", "US-NY", "US-PR")
+AGE_CODES = ("teen", "adult", "older_adult")
+GENDER_CODES = ("woman", "man", "nonbinary")
+IDENTITY_CODES = ("lgbtq_affirming", "faith_jewish", "lived_military")
 ZONES = ("UTC", "America/Chicago", "Europe/Berlin", "Asia/Kolkata", "Pacific/Auckland")
 PROFICIENCIES = (Proficiency.PRIMARY, Proficiency.SECONDARY)
 
@@ -83,6 +90,9 @@ def profiles_for(counselor_id: str) -> st.SearchStrategy[CounselorProfile]:
         caseload_max=st.integers(0, 3),
         active=st.sampled_from([True, True, True, False]),
         jurisdictions=subsets(JURISDICTION_CODES, max_size=2),
+        age_groups=subsets(AGE_CODES, max_size=2),
+        genders=subsets(GENDER_CODES, min_size=1, max_size=1),
+        identities=subsets(IDENTITY_CODES),
     )
 
 
@@ -90,7 +100,7 @@ catalogs = st.lists(st.text("abcdefg", min_size=1, max_size=4), unique=True, max
     lambda ids: st.tuples(*(profiles_for(i) for i in ids)).map(list)
 )
 
-intakes = st.builds(
+plain_intakes = st.builds(
     Intake,
     client_id=st.just("client"),
     concerns=st.dictionaries(st.sampled_from(CONCERN_CODES), st.integers(1, 5), min_size=1, max_size=4).map(
@@ -102,7 +112,29 @@ intakes = st.builds(
     approaches=subsets(APPROACH_CODES),
     availability=st.none() | availability(min_windows=1),
     jurisdiction=st.sampled_from(JURISDICTION_CODES),
+    age_group=st.sampled_from(AGE_CODES),
+    genders=subsets(GENDER_CODES, max_size=2),
+    identities=subsets(IDENTITY_CODES, max_size=2),
 )
+
+
+def given_preferences(intake: Intake) -> tuple[str, ...]:
+    """The preferences whose value ``intake`` gives (only those may be required)."""
+    return tuple(name for name in PREFERENCES if client_value(BY_NAME[name], intake))
+
+
+@st.composite
+def intakes_with_preferences(draw: st.DrawFn) -> Intake:
+    intake = draw(plain_intakes)
+    marks = draw(st.lists(st.sampled_from(given_preferences(intake)), unique=True, max_size=3))
+    preferences = tuple(
+        Preference(name, draw(st.sampled_from((True, False, None))), draw(st.integers(0, 5)))
+        for name in marks
+    )
+    return dataclasses.replace(intake, preferences=preferences)
+
+
+intakes = intakes_with_preferences()
 
 weights = st.sampled_from([0.0, 0.1, 0.25, 1.0, 3.0])
 strategies = st.sampled_from(BUILTIN_STRATEGIES) | st.builds(
@@ -127,6 +159,16 @@ def star(concern: str = "anxiety") -> CounselorProfile:
         availability=Availability("UTC", tuple(WeeklyWindow(d, 0, 24 * 60) for d in range(7))),
         caseload_max=5,
         jurisdictions=JURISDICTION_CODES,
+        age_groups=AGE_CODES,
+        genders=("nonbinary",),
+        identities=IDENTITY_CODES,
+    )
+
+
+def _only_preferred(intake: Intake) -> Intake:
+    """``intake`` with every preference it marks only preferred (the star passes its hard filters)."""
+    return dataclasses.replace(
+        intake, preferences=tuple(dataclasses.replace(p, required=False) for p in intake.preferences)
     )
 
 
@@ -180,6 +222,7 @@ def test_a_new_or_upgraded_specialty_never_lowers_the_score(
     concern: str,
     proficiency: Proficiency,
 ) -> None:
+    intake = _only_preferred(intake)  # a required concern or gender would exclude the star
     before = star()
     treated = {s.concern: s for s in before.specialties}
     if concern in treated:  # upgrade (or keep) instead of adding
@@ -200,6 +243,7 @@ def test_a_new_or_upgraded_specialty_never_lowers_the_score(
 def test_adding_a_concern_treated_as_primary_never_lowers_the_concern_factor(
     profiles: list[CounselorProfile], intake: Intake, strategy: Strategy, concern: str, priority: int
 ) -> None:
+    intake = _only_preferred(intake)  # concerns only preferred never change eligibility; the star passes
     if any(c.concern == concern for c in intake.concerns):
         intake = dataclasses.replace(
             intake, concerns=tuple(c for c in intake.concerns if c.concern != concern)
@@ -236,9 +280,12 @@ def test_fast_path_equals_the_reference(
     assert [r.counselor_id for r in ranking.results] == [i for i, _ in expected]
     for result, (_, score) in zip(ranking.results, expected, strict=True):
         assert abs(result.score - score) <= 1e-9
-    failed = [score_profile(p, intake, strategy).failed for p in profiles]
-    assert ranking.eligible_count == sum(1 for f in failed if not f)
-    assert dict(ranking.exclusions) == {h: sum(1 for f in failed if h in f) for h in FILTERS}
+    assert (ranking.eligible_count, dict(ranking.exclusions)) == reference_counts(profiles, intake, strategy)
+    offered = sorted(
+        reference_relaxations(profiles, intake, strategy).items(), key=lambda r: (-r[1], FILTERS.index(r[0]))
+    )
+    expected_relaxations = offered[:MAX_RELAXATIONS] if ranking.eligible_count < k else []
+    assert [(r.attribute, r.added) for r in ranking.relaxations] == expected_relaxations
     for result in ranking.results:
         reference = score_profile(next(p for p in profiles if p.id == result.counselor_id), intake, strategy)
         assert {f.factor: f.score for f in result.factors} == reference.factors
@@ -290,3 +337,66 @@ def test_upserts_and_deletes_rank_like_a_rebuild(
         np.array_equal(a, b) for a, b in zip(snapshot.columns.arrays(), rebuilt.columns.arrays(), strict=True)
     )
     assert rank(snapshot, intake, strategy, k=10, seed=1) == rank(rebuilt, intake, strategy, k=10, seed=1)
+
+
+# --------------------------------------------------------------------------- required or preferred
+
+
+def _marked(intake: Intake, name: str, required: bool) -> Intake:
+    kept = tuple(p for p in intake.preferences if p.attribute != name)
+    return dataclasses.replace(intake, preferences=(*kept, Preference(name, required)))
+
+
+@SETTINGS
+@given(catalogs, intakes, strategies, st.data())
+def test_a_required_preference_never_admits_a_counselor_who_fails_it(
+    profiles: list[CounselorProfile], intake: Intake, strategy: Strategy, data: st.DataObject
+) -> None:
+    name = data.draw(st.sampled_from(given_preferences(intake)))
+    required = _marked(intake, name, True)
+    ranking = all_results(profiles, required, strategy)
+    by_id = {p.id: p for p in profiles}
+    for result in ranking.results:
+        assert name not in score_profile(by_id[result.counselor_id], required, strategy).failed
+    assert ranking.exclusions[name] == sum(
+        1 for p in profiles if name in score_profile(p, required, strategy).failed
+    )
+
+
+@SETTINGS
+@given(catalogs, intakes, strategies, st.data())
+def test_relaxing_a_requirement_never_removes_anyone(
+    profiles: list[CounselorProfile], intake: Intake, strategy: Strategy, data: st.DataObject
+) -> None:
+    name = data.draw(st.sampled_from(given_preferences(intake)))
+    strict = all_results(profiles, _marked(intake, name, True), strategy)
+    relaxed = all_results(profiles, _marked(intake, name, False), strategy)
+    assert {r.counselor_id for r in strict.results} <= {r.counselor_id for r in relaxed.results}
+    assert relaxed.eligible_count >= strict.eligible_count
+
+
+@SETTINGS
+@given(
+    catalogs,
+    intakes,
+    strategies,
+    st.sampled_from(
+        [("genders", GENDER_CODES), ("identities", IDENTITY_CODES), ("approaches", APPROACH_CODES)]
+    ),
+    st.data(),
+)
+def test_a_preferred_attribute_the_counselor_has_never_lowers_the_score(
+    profiles: list[CounselorProfile],
+    intake: Intake,
+    strategy: Strategy,
+    field: tuple[str, tuple[str, ...]],
+    data: st.DataObject,
+) -> None:
+    name, codes = field
+    before = dataclasses.replace(star(), **{name: ()})
+    added = data.draw(subsets(codes, min_size=1))
+    after = dataclasses.replace(before, **{name: added})
+    intake = _only_preferred(intake)
+    old = score_of(all_results([*profiles, before], intake, strategy), "star")
+    new = score_of(all_results([*profiles, after], intake, strategy), "star")
+    assert new >= old

@@ -34,6 +34,7 @@ def counselor(counselor_id: str, **kwargs: object) -> CounselorProfile:
         "formats": (SessionFormat.VIDEO,),
         "caseload_max": 10,
         "jurisdictions": ("US-NY",),
+        "age_groups": ("adult",),
     }
     values.update(kwargs)
     return CounselorProfile(**values)  # type: ignore[arg-type]
@@ -67,6 +68,7 @@ CLIENT_1 = Intake(
     approaches=("cbt",),
     availability=utc((0, 19 * H, 21 * H)),
     jurisdiction="US-NY",
+    age_group="adult",
 )
 CLIENT_2 = Intake(
     "client-2",
@@ -75,6 +77,7 @@ CLIENT_2 = Intake(
     formats=(SessionFormat.IN_PERSON,),
     availability=Availability("America/Chicago", (WeeklyWindow(0, 9 * H, 11 * H),)),
     jurisdiction="US-NY",
+    age_group="adult",
 )
 ANA_FOR_1 = (
     "treats anxiety (primary) and grief",

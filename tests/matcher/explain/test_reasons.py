@@ -103,7 +103,10 @@ def test_secondary_only_and_nothing_treated() -> None:
         "treats anxiety",
         "no listed experience with grief",
     )
-    assert explain(counselor(), client)[0] == "no listed experience with grief or anxiety"
+    assert explain(counselor(), client)[0] == (
+        "treats none of your concerns (grief or anxiety): shown because too few counselors who treat "
+        "them fit the rest of your needs"
+    )
 
 
 # --------------------------------------------------------------------------- approaches, language, formats
@@ -285,7 +288,8 @@ def test_for_rows_pins_the_texts_of_hand_made_counselors() -> None:
     got = ReasonWriter(client).for_rows(snap.columns, np.array([3, 0, 1, 2], dtype=np.int64))
     assert got == [
         (
-            "no listed experience with grief or anxiety",
+            "treats none of your concerns (grief or anxiety): shown because too few counselors who treat "
+            "them fit the rest of your needs",
             "speaks Spanish",
             "offers video sessions",
             "not free at any of your hours",

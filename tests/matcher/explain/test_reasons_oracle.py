@@ -18,7 +18,15 @@ from matcher.engine.snapshot import CatalogSnapshot
 from matcher.explain.hours_phrase import describe_shared_hours
 from matcher.explain.reasons import ReasonWriter
 from matcher.model import Availability, CounselorProfile, Intake
-from matcher.vocabulary import APPROACHES, CONCERNS, LANGUAGES, Proficiency, SessionFormat
+from matcher.vocabulary import (
+    APPROACHES,
+    CONCERNS,
+    GENDERS,
+    IDENTITIES,
+    LANGUAGES,
+    Proficiency,
+    SessionFormat,
+)
 from tests.matcher.conftest import TIME_ZONES, random_intake, random_profiles
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -88,7 +96,12 @@ def reference_reasons(profile: CounselorProfile, intake: Intake) -> tuple[str, .
         )
     elif hits:
         out.append("treats " + listed([CONCERNS[c] + (" (primary)" if c in primary else "") for c in hits]))
-    if missing:
+    if not hits:
+        out.append(
+            f"treats none of your concerns ({listed(missing, 'or')}): shown because too few counselors "
+            "who treat them fit the rest of your needs"
+        )
+    elif missing:
         out.append(f"no listed experience with {listed(missing, 'or')}")
     offered = [APPROACHES[a] for a in intake.approaches if a in profile.approaches]
     if offered:
@@ -102,6 +115,12 @@ def reference_reasons(profile: CounselorProfile, intake: Intake) -> tuple[str, .
     formats = [FORMATS[f] for f in intake.formats if f in profile.formats]
     if formats:
         out.append(f"offers {listed(formats, 'or')} sessions")
+    genders = [GENDERS[g] for g in intake.genders if g in profile.genders]
+    if genders:
+        out.append(f"is {listed(genders, 'or')}")
+    identities = [IDENTITIES[i] for i in intake.identities if i in profile.identities]
+    if identities:
+        out.append(listed(identities))
     client = slot_set(intake.availability)
     if client:
         assert intake.availability is not None

@@ -18,6 +18,7 @@ def intake(**changes: object) -> matching_pb2.Intake:
         session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
         languages=["es", "en"],
         jurisdiction="US-IL",
+        age_group="adult",
     )
     for name, value in changes.items():
         msg.ClearField(name)

@@ -47,6 +47,10 @@ def field_by_field(
             )
             for r in ranking.results
         ],
+        relaxations=[
+            matching_pb2.Relaxation(attribute=r.attribute, added_count=r.added, suggestion=r.suggestion)
+            for r in ranking.relaxations
+        ],
     )
 
 
@@ -65,6 +69,7 @@ def test_the_response_holds_every_field_of_the_ranking(rankings: list[Ranking]) 
         assert encoded == field_by_field(ranking, f"r-{i}", assignment)
         factors += sum(len(r.factors) for r in encoded.results)
     assert factors > 100  # the intakes have results, and their factors were compared
+    assert sum(len(r.relaxations) for r in rankings) > 5  # a catalog of 400 often offers too few
 
 
 def test_a_full_table_of_encoded_factors_is_emptied_and_refilled(

@@ -17,9 +17,11 @@ from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import ConcernPreference, CounselorProfile, Intake
 from matcher.vocabulary import SessionType
 from service.storage.counselors import CounselorRepository
-from service.storage.database import alembic_config, current_revision, make_engine, upgrade
+from service.storage.database import alembic_config, current_revision, head_revision, make_engine, upgrade
 
-INTAKE = Intake("client-1", (ConcernPreference("anxiety", 1),), ("en",), jurisdiction="US-IL")
+INTAKE = Intake(
+    "client-1", (ConcernPreference("anxiety", 1),), ("en",), jurisdiction="US-IL", age_group="adult"
+)
 
 
 def _counselor(counselor_id: str) -> CounselorProfile:
@@ -30,6 +32,7 @@ def _counselor(counselor_id: str) -> CounselorProfile:
         session_types=(SessionType.INDIVIDUAL,),
         caseload_max=5,
         jurisdictions=("US-IL",),
+        age_groups=("adult",),
     )
 
 
@@ -47,14 +50,17 @@ def test_counselors_stored_before_licensure_are_excluded_until_their_licences_ar
 
         upgrade(database_url)
 
-        assert current_revision(database_url) == "0004"
+        assert current_revision(database_url) == head_revision()
         profiles, version = repo.load_all()
         assert [p.jurisdictions for p in profiles] == [(), ()]
+        # Going below 0005 lost the age groups too (test_intake_attributes_migration covers them).
+        profiles = [dataclasses.replace(p, age_groups=("adult",)) for p in profiles]
         ranking = rank(CatalogSnapshot.build(profiles, version), INTAKE)
         assert ranking.results == ()
         assert ranking.exclusions["licensure_missing"] == 2 and ranking.exclusions["licensure"] == 0
 
         repo.replace(dataclasses.replace(profiles[0], jurisdictions=("US-IL", "US-WI")))
+        repo.replace(profiles[1])
         profiles, version = repo.load_all()
         ranking = rank(CatalogSnapshot.build(profiles, version), INTAKE)
         assert [r.counselor_id for r in ranking.results] == ["a"]

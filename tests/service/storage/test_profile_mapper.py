@@ -29,6 +29,9 @@ def row(
         "session_types": '["individual", "couples"]',
         "languages": '["en"]',
         "jurisdictions": '["US-IL", "US-WI"]',
+        "age_groups": '["teen", "adult"]',
+        "genders": '["woman"]',
+        "identities": '["lgbtq_affirming", "lived_military"]',
         "time_zone": time_zone,
         "availability_windows": windows,
         "accepting_new_clients": 1,  # SQLite returns integers for booleans
@@ -51,6 +54,9 @@ def profile(
         formats=(SessionFormat.VIDEO,),
         session_types=(SessionType.INDIVIDUAL, SessionType.COUPLES),
         jurisdictions=("US-IL", "US-WI"),
+        age_groups=("teen", "adult"),
+        genders=("woman",),
+        identities=("lgbtq_affirming", "lived_military"),
         languages=("en",),
         availability=Availability("America/Chicago", windows),
         accepting_new_clients=True,
@@ -90,6 +96,7 @@ def test_equal_parts_are_shared_between_profiles() -> None:
     assert a.specialties[0] is b.specialties[1] and a.specialties[1] is b.specialties[0]
     assert a.availability.windows[0] is b.availability.windows[1]
     assert a.approaches is b.approaches and a.formats is b.formats
+    assert a.age_groups is b.age_groups and a.identities is b.identities
 
 
 def test_texts_that_only_look_like_known_inner_arrays_are_parsed() -> None:

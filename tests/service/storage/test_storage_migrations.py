@@ -24,8 +24,8 @@ from service.storage.database import (
 )
 
 
-def test_head_is_the_catalog_change_log_revision() -> None:
-    assert head_revision() == "0004"
+def test_head_is_the_intake_attributes_revision() -> None:
+    assert head_revision() == "0005"
 
 
 @pytest.mark.parametrize(
@@ -48,7 +48,7 @@ def test_empty_database_upgrades_to_head(empty_database_url: str) -> None:
 
     upgrade(empty_database_url)
 
-    assert current_revision(empty_database_url) == head_revision() == "0004"
+    assert current_revision(empty_database_url) == head_revision() == "0005"
     assert is_up_to_date(empty_database_url)
     engine = make_engine(empty_database_url)
     try:
@@ -79,7 +79,7 @@ def test_empty_database_upgrades_to_head(empty_database_url: str) -> None:
         engine.dispose()
 
     upgrade(empty_database_url)  # a second upgrade is a no-op
-    assert current_revision(empty_database_url) == "0004"
+    assert current_revision(empty_database_url) == "0005"
 
 
 def test_table_models_match_the_migrations(database_url: str) -> None:
@@ -114,7 +114,7 @@ def test_upgrade_works_from_any_working_directory(tmp_path: Path, monkeypatch: p
     upgrade(url)
 
     assert (elsewhere / "nested" / "dirs" / "attune.db").is_file()
-    assert current_revision(url) == "0004"
+    assert current_revision(url) == "0005"
 
 
 def test_sqlite_engine_pragmas(sqlite_url: str) -> None:
