@@ -16,6 +16,7 @@ bit with :func:`matcher.engine.ranking.rank` and exact ties are ties here too.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, NamedTuple
@@ -23,7 +24,7 @@ from typing import Any, NamedTuple
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from matcher.attributes import ATTRIBUTES, BY_NAME, Attribute, Scoring, Storage
+from matcher.attributes import ATTRIBUTES, BY_NAME, FACTOR_BY_NAME, Attribute, Scoring, Storage
 from matcher.engine.query import applicable_factors
 from matcher.engine.reference import utc_slots
 from matcher.model import Availability, CounselorProfile, Intake, Specialty, WeeklyWindow
@@ -76,6 +77,7 @@ class _Side:
     wanted : the client's codes (graded: the items' codes) or UTC slots, as a set
     weight : the renormalised weight, for a factor
     priorities : the sum of the items' priorities, for graded codes
+    scoring : how it scores, for a factor (its attribute's, or near matches)
     """
 
     attribute: Attribute
@@ -83,6 +85,7 @@ class _Side:
     wanted: frozenset[Any]
     weight: float = 0.0
     priorities: int = 0
+    scoring: Scoring = Scoring.NONE
 
 
 def _side(a: Attribute, intake: Intake, weight: float = 0.0) -> _Side:
@@ -109,9 +112,13 @@ def _prepare(intake: Intake, strategy: Strategy) -> _Plan:
     modes = {a.name: filter_mode(a, intake) for a in ATTRIBUTES if a.is_filter}
     filters = [_side(BY_NAME[name], intake) for name, mode in modes.items() if mode == FilterMode.HARD]
     tiers = [_side(BY_NAME[name], intake) for name, mode in modes.items() if mode == FilterMode.TIER]
-    names = applicable_factors(intake)
+    names = applicable_factors(intake, strategy)
     weights = factor_weights(strategy.weights, names, intake.preferences)
-    factors = [_side(BY_NAME[name], intake, weights[name]) for name in names]
+    factors = [
+        dataclasses.replace(_side(spec.attribute, intake, weights[name]), scoring=spec.scoring)
+        for name in names
+        for spec in (FACTOR_BY_NAME[name],)
+    ]
     return _Plan(filters, tiers, factors)
 
 
@@ -132,9 +139,24 @@ def _passes(side: _Side, held: Any) -> bool:
     return not side.wanted.isdisjoint(held)
 
 
+def _near(side: _Side, held: Any) -> float:
+    """Coverage with near matches: each client code 1 if held, else the best similarity of a related
+    code held, weighted by its priority."""
+    a = side.attribute
+    treated = {getattr(s, a.item_code) for s in held}
+    numerator = 0.0
+    for item in side.codes:
+        code = getattr(item, a.item_code)
+        near = max((s for other, s in a.near.get(code, {}).items() if other in treated), default=0.0)
+        numerator += item.priority * (1.0 if code in treated else near)
+    return numerator / side.priorities
+
+
 def _factor(side: _Side, held: Any) -> float:
     """The factor score of ``side``'s attribute for what a counselor holds."""
     a = side.attribute
+    if side.scoring == Scoring.RELATED:
+        return _near(side, held)
     if a.scoring == Scoring.SHARE:
         return len(side.wanted.intersection(held)) / len(side.wanted)
     if a.scoring == Scoring.ANY:

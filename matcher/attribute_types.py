@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import NamedTuple
 
-__all__ = ["Attribute", "Filter", "Scoring", "Storage", "check_declaration"]
+__all__ = ["Attribute", "Factor", "Filter", "Scoring", "Storage", "check_declaration", "factors_of"]
 
 
 class Storage(StrEnum):
@@ -56,6 +57,10 @@ class Scoring(StrEnum):
     GRADED = "graded"
     #: The share of the client's weekly slots in which the counselor is free too.
     SHARED_SLOTS = "shared_slots"
+    #: Coverage with near matches, of graded codes: each client code adds its priority if the
+    #: counselor has it, else its priority times the similarity of the best related code the
+    #: counselor has, over the sum of the priorities (the factor named ``related_<attribute>``).
+    RELATED = "related"
 
 
 @dataclass(frozen=True)
@@ -97,6 +102,9 @@ class Attribute:
         the first strategies; 0 for the factors every built-in strategy weighs)
     relaxed : how relaxing the client's requirement reads, when too few counselors qualify
         ("any session format"); every filter the client can relax has one
+    near : for graded codes, code -> {related code: similarity in quarters}: a second factor,
+        ``related_<name>``, gives partial credit for near matches (:mod:`matcher.concern_taxonomy`)
+    near_weight : that factor's weight when a strategy gives it none
     """
 
     name: str
@@ -120,6 +128,8 @@ class Attribute:
     tiered: bool = False
     default_weight: float = 0.0
     relaxed: str = ""
+    near: Mapping[str, Mapping[str, float]] = field(default_factory=dict)
+    near_weight: float = 0.0
 
     @property
     def is_filter(self) -> bool:
@@ -153,6 +163,27 @@ class Attribute:
         return self.flag or "--" + self.name.replace("_", "-")
 
 
+class Factor(NamedTuple):
+    """A soft factor: its name, the attribute it reads, how it scores, its weight when a strategy gives none.
+
+    Every scored attribute is a factor of its own name; one with near matches (``near``) is
+    also ``related_<name>``, scored ``RELATED``.
+    """
+
+    name: str
+    attribute: Attribute
+    scoring: Scoring
+    default_weight: float
+
+
+def factors_of(a: Attribute) -> tuple[Factor, ...]:
+    """The factors of attribute ``a``, in the order their terms are added up."""
+    if not a.is_factor:
+        return ()
+    own = Factor(a.name, a, a.scoring, a.default_weight)
+    return (own, Factor(f"related_{a.name}", a, Scoring.RELATED, a.near_weight)) if a.near else (own,)
+
+
 def check_declaration(a: Attribute) -> None:
     """Refuse a declaration the engine cannot serve (a programming error: raised at import)."""
     if a.has_codes != bool(a.vocabulary):
@@ -177,5 +208,9 @@ def check_declaration(a: Attribute) -> None:
         raise RuntimeError(
             f"{a.name}: a filter the client can relax, and only one, says how it reads relaxed"
         )
+    if a.near and a.storage != Storage.GRADED_CODES:
+        raise RuntimeError(f"{a.name}: near matches are for graded codes")
+    if any(s not in (0.25, 0.5, 0.75) for related in a.near.values() for s in related.values()):
+        raise RuntimeError(f"{a.name}: near-match similarities are quarters")
     if a.match_all and a.one_code:
         raise RuntimeError(f"{a.name}: one code cannot need all codes")

@@ -26,7 +26,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from types import MappingProxyType
 
-from matcher.attribute_types import Attribute, Filter, Scoring, Storage, check_declaration
+from matcher.attribute_types import Attribute, Factor, Filter, Scoring, Storage, check_declaration, factors_of
+from matcher.concern_taxonomy import related_concerns
 from matcher.jurisdictions import JURISDICTIONS
 from matcher.vocabulary import (
     AGE_GROUPS,
@@ -43,9 +44,12 @@ __all__ = [
     "ATTRIBUTES",
     "BY_NAME",
     "FACTORS",
+    "FACTOR_BY_NAME",
+    "FACTOR_SPECS",
     "FILTERS",
     "PREFERENCES",
     "Attribute",
+    "Factor",
     "Filter",
     "Scoring",
     "Storage",
@@ -108,6 +112,7 @@ ATTRIBUTES: tuple[Attribute, ...] = (
         required=True,
         item_code="concern",
         tiered=True,
+        near=related_concerns(),
         help="what the client wants help with, each with a priority from 1 to 5; preferred: "
         "counselors who treat none of them are shown only when fewer than k treat any",
         relaxed="include counselors who treat none of your concerns",
@@ -225,8 +230,13 @@ FILTERS: tuple[str, ...] = tuple(
 #: The attributes the client marks required or preferred, with an importance.
 PREFERENCES: tuple[str, ...] = tuple(a.name for a in ATTRIBUTES if a.client_chooses)
 
-#: The soft factors, in the order their weighted terms are added up.
-FACTORS: tuple[str, ...] = tuple(a.name for a in ATTRIBUTES if a.is_factor)
+#: The soft factors, in the order their weighted terms are added up (an attribute's near-match
+#: factor right after its own).
+FACTOR_SPECS: tuple[Factor, ...] = tuple(f for a in ATTRIBUTES for f in factors_of(a))
+#: Their names.
+FACTORS: tuple[str, ...] = tuple(f.name for f in FACTOR_SPECS)
+#: Each factor by name.
+FACTOR_BY_NAME: Mapping[str, Factor] = MappingProxyType({f.name: f for f in FACTOR_SPECS})
 
 
 def attribute(name: str) -> Attribute:

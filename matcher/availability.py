@@ -4,10 +4,12 @@ A week has ``SLOTS_PER_WEEK = 336`` slots; slot 0 is Monday 00:00-00:30 UTC. A s
 of slots is packed little-endian into ``SLOT_WORDS = 6`` ``uint64`` words (bit ``j``
 of the week is bit ``j % 64`` of word ``j // 64``).
 
-Local windows are converted with the zone's *standard* UTC offset (its offset
-outside daylight-saving time). Weekly overlap is therefore DST-free: two people
-in the same zone overlap exactly as their local windows say, all year round, and
-the result never depends on the date the catalog was loaded.
+Local windows are placed in **the coming week** (:mod:`matcher.week`): each window is
+its next occurrence in the week that starts at a week start, converted with the zone's
+real UTC offset on that date (``zoneinfo``, ``fold=0`` at a transition). Two people whose
+zones change to or from daylight-saving time on different dates (the United States and
+Europe in March, a southern-hemisphere zone, Arizona) therefore overlap as they really do
+that week. Both sides of a comparison must be placed in the same week.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from zoneinfo import ZoneInfo
 import numpy as np
 import numpy.typing as npt
 
+from matcher.week import current_week, zone_week
+
 __all__ = [
     "DAY_NAMES",
     "MINUTES_PER_DAY",
@@ -30,6 +34,7 @@ __all__ = [
     "WeeklyWindow",
     "availability_bits",
     "popcount",
+    "seasonal_offsets_minutes",
     "slots_from_bits",
     "standard_offset_minutes",
 ]
@@ -78,6 +83,7 @@ def standard_offset_minutes(time_zone: str) -> int:
 
     Reads the offset in January and in July of a fixed year and keeps the one
     with no daylight-saving component, so the answer is the same on every date.
+    Used to validate zones; slots are placed with the real offsets of the coming week.
     """
     zone = ZoneInfo(time_zone)
     for month in (1, 7):
@@ -91,25 +97,43 @@ def standard_offset_minutes(time_zone: str) -> int:
     return int(offset.total_seconds() // 60)
 
 
-def _slot_mask(availability: Availability) -> npt.NDArray[np.bool_]:
+@lru_cache(maxsize=512)
+def seasonal_offsets_minutes(time_zone: str) -> tuple[int, ...]:
+    """The zone's UTC offsets in minutes (east positive) in mid-January and mid-July of a fixed year.
+
+    Its standard offset and, where it keeps daylight-saving time, its daylight offset: the
+    same answer on every date, for validation.
+    """
+    zone = ZoneInfo(time_zone)
+    moments = (datetime(2025, month, 15, 12, tzinfo=zone) for month in (1, 7))
+    return tuple(sorted({int((m.utcoffset() or timedelta(0)).total_seconds() // 60) for m in moments}))
+
+
+def _slot_mask(availability: Availability, week: datetime) -> npt.NDArray[np.bool_]:
     mask = np.zeros(SLOTS_PER_WEEK, dtype=np.bool_)
-    offset = standard_offset_minutes(availability.time_zone)
+    if not availability.windows:
+        return mask
+    zw = zone_week(availability.time_zone, week)
     for w in availability.windows:
-        start = (w.day * MINUTES_PER_DAY + w.start_minute - offset) % _MINUTES_PER_WEEK
-        count = (w.end_minute - w.start_minute) // SLOT_MINUTES
-        first = start // SLOT_MINUTES
-        mask[(first + np.arange(count)) % SLOTS_PER_WEEK] = True
+        first, end = zw.window_minutes(w.day, w.start_minute, w.end_minute)
+        count = min((end - first) // SLOT_MINUTES, SLOTS_PER_WEEK)
+        mask[((first % _MINUTES_PER_WEEK) // SLOT_MINUTES + np.arange(count)) % SLOTS_PER_WEEK] = True
     return mask
 
 
-def availability_bits(availability: Availability) -> npt.NDArray[np.uint64]:
-    """Pack the weekly windows of ``availability`` into UTC slot bits.
+def availability_bits(availability: Availability, week: datetime | None = None) -> npt.NDArray[np.uint64]:
+    """Pack the weekly windows of ``availability`` into UTC slot bits of the coming week.
+
+    Parameters
+    ----------
+    availability : the windows and their zone
+    week : the week start (:func:`matcher.week.week_of`); None: the current week
 
     Returns
     -------
     numpy.ndarray of uint64, shape (SLOT_WORDS,)
     """
-    mask = _slot_mask(availability)
+    mask = _slot_mask(availability, current_week() if week is None else week)
     padded = np.zeros(SLOT_WORDS * 64, dtype=np.bool_)
     padded[:SLOTS_PER_WEEK] = mask
     packed = np.packbits(padded, bitorder="little")  # shape (SLOT_WORDS * 8,)

@@ -19,6 +19,7 @@ from matcher.availability import (
     SLOT_MINUTES,
     Availability,
     WeeklyWindow,
+    seasonal_offsets_minutes,
     standard_offset_minutes,
 )
 from matcher.errors import FieldViolation, InvalidInput
@@ -203,6 +204,12 @@ def validate_time_zone(name: str) -> str | None:
             f"time zone {name!r} has a standard UTC offset of {offset} minutes; only zones "
             f"whose offset is a multiple of {SLOT_MINUTES} minutes are supported"
         )
+    for seasonal in seasonal_offsets_minutes(name):  # the daylight-saving offset, where there is one
+        if seasonal % SLOT_MINUTES:
+            return (
+                f"time zone {name!r} has a daylight-saving UTC offset of {seasonal} minutes; only "
+                f"zones whose offsets are multiples of {SLOT_MINUTES} minutes are supported"
+            )
     return None
 
 

@@ -18,7 +18,17 @@ from operator import attrgetter
 from types import MappingProxyType
 from typing import Any
 
-from matcher.attributes import ATTRIBUTES, BY_NAME, PREFERENCES, Attribute, Filter, Storage
+from matcher.attributes import (
+    ATTRIBUTES,
+    BY_NAME,
+    FACTOR_BY_NAME,
+    PREFERENCES,
+    Attribute,
+    Factor,
+    Filter,
+    Scoring,
+    Storage,
+)
 from matcher.errors import FieldViolation
 
 __all__ = [
@@ -29,8 +39,10 @@ __all__ = [
     "check_preferences",
     "client_value",
     "factor_applies",
+    "factor_scores",
     "factor_weights",
     "filter_mode",
+    "has_near",
     "importance_of",
     "is_required",
     "plan_intake",
@@ -170,20 +182,39 @@ def factor_applies(a: Attribute, intake: Any) -> bool:
     return _scores(a, bool(client_value(a, intake)), is_required(a, intake.preferences))
 
 
+def has_near(a: Attribute, value: tuple[object, ...]) -> bool:
+    """Whether some of the client's graded items (``value``) have related codes (``a.near``)."""
+    return any(a.near.get(getattr(item, a.item_code)) for item in value)
+
+
+def factor_scores(f: Factor, intake: Any, weights: Mapping[str, float]) -> bool:
+    """Whether factor ``f`` scores for ``intake`` under a strategy's ``weights``: its attribute's own
+    factor applies; a near-match factor also needs a weight above 0 (it is optional: strategies that
+    do not weigh it rank as before it existed) and some client code with related ones."""
+    if not factor_applies(f.attribute, intake):
+        return False
+    if f.scoring != Scoring.RELATED:
+        return True
+    return weights.get(f.name, f.default_weight) > 0 and has_near(
+        f.attribute, client_value(f.attribute, intake)
+    )
+
+
 def factor_weights(
     weights: Mapping[str, float], factors: tuple[str, ...], preferences: tuple[Preference, ...] = ()
 ) -> Mapping[str, float]:
     """The weight of each of ``factors``, renormalised to sum to 1.
 
-    A factor's raw weight is the strategy's (``weights``), or the declaration's
-    ``default_weight`` when the strategy gives none, negative ones taken as 0, times
+    A factor's raw weight is the strategy's (``weights``), or its declared default
+    (:class:`~matcher.attributes.Factor`) when the strategy gives none, negative ones taken as 0, times
     ``importance / 3`` for a preference the client gave an importance. If every raw weight is
     0 the factors share the weight equally.
     """
     raw = []
     for f in factors:
-        a = BY_NAME[f]
-        w = max(0.0, float(weights.get(f, a.default_weight)))
+        spec = FACTOR_BY_NAME[f]
+        a = spec.attribute
+        w = max(0.0, float(weights.get(f, spec.default_weight)))
         if a.client_chooses:
             w *= importance_of(a, preferences) / DEFAULT_IMPORTANCE
         raw.append(w)

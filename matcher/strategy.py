@@ -53,9 +53,11 @@ class Strategy:
         return f"{self.name}@{self.version}"
 
 
-def _weights(concern: float, approach: float, language: float, availability: float) -> Mapping[str, float]:
+def _weights(
+    concern: float, approach: float, language: float, availability: float, **more: float
+) -> Mapping[str, float]:
     return MappingProxyType(
-        {"concern": concern, "approach": approach, "language": language, "availability": availability}
+        {"concern": concern, "approach": approach, "language": language, "availability": availability, **more}
     )
 
 
@@ -82,6 +84,15 @@ BUILTIN_STRATEGIES: tuple[Strategy, ...] = (
         _weights(0.60, 0.20, 0.10, 0.10),
         "Puts depth in the client's concerns first: for complex or high-priority concerns "
         "where expertise matters more than convenience.",
+    ),
+    Strategy(
+        "balanced-related",
+        1,
+        Algorithm.WEIGHTED,
+        _weights(0.40, 0.15, 0.20, 0.25, related_concern=0.15),
+        "balanced-v1 with partial credit for related concerns (panic attacks near anxiety, "
+        "perinatal mental health near depression: matcher/concern_taxonomy.py): to A/B-test "
+        "against balanced-v1 before it becomes the default.",
     ),
     Strategy(
         "random-eligible",

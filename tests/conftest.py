@@ -12,6 +12,12 @@ Fixtures
 ``database_engine``
     ``make_engine(database_url)``, disposed after the test.
 
+The time is pinned for the whole run (:data:`PINNED_NOW`): weekly hours are compared in the
+coming week with each zone's real offset (:mod:`matcher.week`), so without it a ranking and its
+reference computed either side of an hour during a daylight-saving change could disagree, and
+expected hours would depend on the date of the run. Tests of the calendar pass their own clocks;
+servers started as subprocesses keep the real time.
+
 The PostgreSQL server is ``$ATTUNE_TEST_POSTGRES_URL`` (default :data:`DEFAULT_POSTGRES_URL`); its
 database is only used to create and drop the per-test databases. The server is probed once per
 session. If it is unreachable, PostgreSQL tests are skipped with the reason, and a line at the end
@@ -24,6 +30,7 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,6 +38,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
+import matcher.week
 from bench.postgres import drop_abandoned_databases
 
 if TYPE_CHECKING:
@@ -44,6 +52,15 @@ START_HINT = "pg_ctlcluster --skip-systemctl-redirect $(ls /etc/postgresql) main
 #: Every skip reason of an unreachable server starts with this (the summary counts them).
 UNREACHABLE = "PostgreSQL not reachable at"
 CONNECT_TIMEOUT_S = 3
+#: The time every default clock reads during the tests: a January Wednesday, noon UTC.
+PINNED_NOW = datetime(2026, 1, 7, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _pinned_time() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(matcher.week, "utc_now", lambda: PINNED_NOW)
+        yield
 
 
 # --------------------------------------------------------------------------- the server

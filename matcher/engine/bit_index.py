@@ -25,7 +25,7 @@ from matcher.engine.encoding import Columns
 from matcher.engine.kernel_steps import jit, popcount
 from matcher.engine.layout import INDEX_ROWS, LAYOUT, SLOT_ROW
 
-__all__ = ["INDEX_ROWS", "build_index", "deleted", "inserted", "replaced", "words_for"]
+__all__ = ["INDEX_ROWS", "build_index", "deleted", "inserted", "replaced", "with_slot_rows", "words_for"]
 
 _U64 = npt.NDArray[np.uint64]
 _I64 = npt.NDArray[np.int64]
@@ -50,6 +50,8 @@ def _plan() -> _I64:
 
 
 _PLAN = _plan()
+#: The steps of the weekly slots alone (their bitmaps are the last rows of the index).
+_SLOT_PLAN = np.ascontiguousarray(_PLAN[_PLAN[:, 0] == _SLOTS])
 
 _ONE = np.uint64(1)
 _ZERO = np.uint64(0)
@@ -105,6 +107,17 @@ def build_index(cols: Columns) -> _U64:
     index = _build(cols, _PLAN)
     index.flags.writeable = False
     return index
+
+
+def with_slot_rows(index: _U64, cols: Columns) -> _U64:
+    """``index`` with its weekly-slot bitmaps rebuilt from ``cols.slot_words`` (the other rows kept).
+
+    For slot words derived again for another week (same counselors, same rows); a new array.
+    """
+    slots = _build(cols, _SLOT_PLAN)
+    out = index.copy()
+    out[SLOT_ROW:] = slots[SLOT_ROW:]
+    return _read_only(out)
 
 
 def _row_bits(row: Columns) -> _U64:

@@ -3,10 +3,10 @@
 :func:`encode_profiles` turns a sequence of profiles into :class:`Columns`, attribute by
 attribute as :mod:`matcher.engine.layout` places them, with a few passes over the
 profiles that run in C (``map``/``attrgetter``/``chain``) and vectorized numpy for the
-rest; availability windows of all profiles are converted to UTC slot bits at once.
-Parts shared between profiles (code tuples, ``Specialty`` and ``WeeklyWindow``
-objects, as the store's loader shares them) are read once per distinct object
-(:func:`_distinct`).
+rest; availability windows of all profiles are converted to UTC slot bits of the coming
+week at once (:mod:`matcher.engine.slot_encoding`). Parts shared between profiles (code
+tuples, ``Specialty`` and ``WeeklyWindow`` objects, as the store's loader shares them) are
+read once per distinct object (:func:`matcher.engine.distinct.distinct`).
 
 =================  =======================  =============================================
 column             dtype, shape             content
@@ -22,34 +22,30 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from itertools import chain, compress, repeat
+from datetime import datetime
+from itertools import chain
 from operator import attrgetter
-from typing import Any, NamedTuple, TypeVar, cast
+from typing import Any, NamedTuple, cast
 
 import numpy as np
 import numpy.typing as npt
 
 from matcher.attributes import Storage
-from matcher.availability import (
-    MINUTES_PER_DAY,
-    SLOT_MINUTES,
-    SLOT_WORDS,
-    SLOTS_PER_WEEK,
-    standard_offset_minutes,
-)
+from matcher.availability import SLOT_WORDS
+from matcher.engine.distinct import distinct as _distinct
+from matcher.engine.distinct import rows_of as _rows_of
 from matcher.engine.layout import CODE_WORDS, FLAG_ATTRIBUTES, GRADE_SHIFT, LAYOUT, Placement
-from matcher.model import CounselorProfile, Specialty, WeeklyWindow
+from matcher.engine.slot_encoding import encode_slot_words
+from matcher.model import CounselorProfile, Specialty
 from matcher.vocabulary import Proficiency
+from matcher.week import current_week
 
-__all__ = ["Columns", "encode_profiles", "gc_paused", "split_grades"]
+__all__ = ["Columns", "encode_profiles", "encode_slots", "gc_paused", "split_grades"]
 
-T = TypeVar("T")
 _U64 = npt.NDArray[np.uint64]
 _U8 = npt.NDArray[np.uint8]
-_MINUTES_PER_WEEK = 7 * MINUTES_PER_DAY
 
 _LOW = np.uint64((1 << GRADE_SHIFT) - 1)
-_ALL_ONES = np.uint64(0xFFFF_FFFF_FFFF_FFFF)
 _WORD = (1 << 64) - 1
 
 
@@ -95,42 +91,6 @@ class Columns(NamedTuple):
 # --------------------------------------------------------------------------- encoding
 
 
-def _rows_of(lists: Sequence[Sequence[object]]) -> npt.NDArray[np.intp]:
-    """Row index of every item of the flattened ``lists`` (``[[a, b], [], [c]] -> [0, 0, 2]``)."""
-    counts = np.fromiter(map(len, lists), dtype=np.intp, count=len(lists))
-    return np.repeat(np.arange(len(lists), dtype=np.intp), counts)
-
-
-#: Up to this many items, :func:`_distinct` takes every item as distinct.
-_FEW = 32
-
-
-def _distinct(items: Sequence[T]) -> tuple[list[T], npt.NDArray[np.intp]]:
-    """The distinct objects of ``items``, by identity, and where each item is among them.
-
-    Profiles loaded from the store share their equal parts (one tuple of formats, one
-    ``Specialty``, one ``WeeklyWindow`` for all profiles that have it), so encoding each
-    distinct object once reads a few hundred objects instead of hundreds of thousands.
-    Equal objects that are not shared are merely encoded more than once (as are all of
-    a few items).
-
-    Returns
-    -------
-    distinct : list
-        Each distinct object once.
-    inverse : numpy.ndarray of intp, shape (len(items),)
-        ``items[i] is distinct[inverse[i]]``.
-    """
-    if len(items) <= _FEW:  # not worth looking for shared objects (one profile changed, say)
-        return list(items), np.arange(len(items), dtype=np.intp)
-    ids = np.fromiter(map(id, items), dtype=np.intp, count=len(items))
-    unique_ids, inverse = np.unique(ids, return_inverse=True)
-    some = np.empty(unique_ids.shape, dtype=np.intp)
-    some[inverse] = np.arange(len(items), dtype=np.intp)  # an item of each distinct object
-    picks = cast(list[int], some.tolist())
-    return [items[i] for i in picks], inverse
-
-
 def _code_words(code_lists: Sequence[tuple[str, ...]], p: Placement) -> _U64:
     """The words of each tuple of codes, each distinct tuple computed once.
 
@@ -170,55 +130,6 @@ def _graded_word(per_profile: Sequence[tuple[Specialty, ...]], p: Placement) -> 
     return out
 
 
-def _encode_slot_words(per_profile: Sequence[tuple[WeeklyWindow, ...]], zones: Sequence[str]) -> _U64:
-    """Encode weekly availabilities (windows and time zone of each) as UTC slot bits.
-
-    Gives the same bits as :func:`matcher.availability.availability_bits` for each
-    availability, but with a few vectorized passes over all windows at once.
-
-    Returns
-    -------
-    numpy.ndarray of uint64, shape (SLOT_WORDS, len(per_profile))
-    """
-    n = len(per_profile)
-    out = np.zeros((SLOT_WORDS, n), dtype=np.uint64)
-    rows = _rows_of(per_profile)
-    if rows.size == 0:
-        return out
-    # Only the zones of counselors with windows matter (and must be valid).
-    zone_offsets = {z: standard_offset_minutes(z) for z in set(compress(zones, per_profile))}
-    offsets = np.fromiter(map(zone_offsets.get, zones, repeat(0)), dtype=np.int64, count=n)
-    windows, inverse = _distinct(list(chain.from_iterable(per_profile)))
-    fields = np.fromiter(
-        chain.from_iterable(map(attrgetter("day", "start_minute", "end_minute"), windows)),
-        dtype=np.int64,
-        count=3 * len(windows),
-    ).reshape(-1, 3)[inverse]
-    day, start_minute, end_minute = fields[:, 0], fields[:, 1], fields[:, 2]
-    start = (day * MINUTES_PER_DAY + start_minute - offsets[rows]) % _MINUTES_PER_WEEK
-    first = start // SLOT_MINUTES
-    length = np.minimum((end_minute - start_minute) // SLOT_MINUTES, SLOTS_PER_WEEK)
-    keep = length > 0
-    rows, first, end = rows[keep], first[keep], first[keep] + length[keep]
-    # A window that runs past the end of the week wraps to its start: split it in two.
-    wraps = end > SLOTS_PER_WEEK
-    rows = np.concatenate([rows, rows[wraps]])
-    lo_all = np.concatenate([first, np.zeros(int(wraps.sum()), dtype=np.int64)])
-    hi_all = np.concatenate([np.minimum(end, SLOTS_PER_WEEK), end[wraps] - SLOTS_PER_WEEK])
-    for word in range(SLOT_WORDS):
-        base = 64 * word
-        lo = np.clip(lo_all, base, base + 64)
-        width = np.clip(hi_all, base, base + 64) - lo
-        sel = width > 0
-        if not sel.any():
-            continue
-        width_u = width[sel].astype(np.uint64)
-        ones = np.where(width_u >= 64, _ALL_ONES, (np.uint64(1) << width_u) - np.uint64(1))
-        bits = ones << (lo[sel] - base).astype(np.uint64)
-        np.bitwise_or.at(out[word], rows[sel], bits)
-    return out
-
-
 _CODED = tuple(p for p in LAYOUT.values() if p.attribute.has_codes)
 _SLOTS = tuple(p for p in LAYOUT.values() if p.attribute.storage == Storage.WEEKLY_SLOTS)
 #: Reads every field the columns need from a profile in one call (one visit per profile).
@@ -230,8 +141,12 @@ _PROFILE_FIELDS = attrgetter(
 _FIELD_COUNT = len(FLAG_ATTRIBUTES) + len(_CODED) + 2 * len(_SLOTS)
 
 
-def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
-    """Encode ``profiles`` (in the given order) into numeric columns."""
+def encode_profiles(profiles: Sequence[CounselorProfile], week: datetime | None = None) -> Columns:
+    """Encode ``profiles`` (in the given order) into numeric columns.
+
+    ``week`` is the week start the weekly hours are placed in (:mod:`matcher.week`); None:
+    the current week.
+    """
     n = len(profiles)
     if n == 0:
         fields: list[tuple[Any, ...]] = [()] * _FIELD_COUNT
@@ -250,8 +165,27 @@ def encode_profiles(profiles: Sequence[CounselorProfile]) -> Columns:
             codes[p.word : p.word + p.words] = _code_words(values, p)
     slot_words = np.zeros((SLOT_WORDS, n), dtype=np.uint64)
     if _SLOTS:
-        slot_words = _encode_slot_words(fields[-2], fields[-1])
+        slot_words = encode_slot_words(fields[-2], fields[-1], current_week() if week is None else week)
     return Columns(flags, codes, slot_words)
+
+
+#: Reads a profile's weekly windows and their zone.
+_AVAILABILITY_FIELDS = attrgetter(
+    *(f"{p.attribute.counselor_field}.{part}" for p in _SLOTS for part in ("windows", "time_zone"))
+)
+
+
+def encode_slots(profiles: Sequence[CounselorProfile], week: datetime) -> _U64:
+    """The ``slot_words`` column alone of ``profiles`` (in the given order), placed in ``week``.
+
+    Returns
+    -------
+    numpy.ndarray of uint64, shape (SLOT_WORDS, len(profiles))
+    """
+    if not _SLOTS or not profiles:
+        return np.zeros((SLOT_WORDS, len(profiles)), dtype=np.uint64)
+    windows, zones = zip(*map(_AVAILABILITY_FIELDS, profiles), strict=True)
+    return encode_slot_words(windows, zones, week)
 
 
 def split_grades(word: _U64) -> tuple[_U64, _U64]:

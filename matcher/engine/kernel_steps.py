@@ -24,8 +24,10 @@ from matcher.engine.query import (
     KIND_ANY,
     KIND_FIRST_CHOICE,
     KIND_GRADED,
+    KIND_RELATED,
     KIND_SHARE,
     PRIORITY_PLANES,
+    RELATED_GROUP,
     KernelQuery,
 )
 
@@ -152,6 +154,25 @@ def _first_choice(held: np.uint64, q: KernelQuery, g: int) -> int:
 
 
 @jit(inline="always")
+def _near_matches(word: np.uint64, q: KernelQuery, g: int) -> int:
+    """Factor ``g``'s near-match numerator of one counselor's graded ``word``: for each client code,
+    its priority times 4 if treated, else times 3, 2 or 1 for a related code treated at similarity
+    0.75, 0.5, 0.25 (the best one); groups of RELATED_GROUP values in ``q.factor_bits[g]``, zero-padded."""
+    out = 0
+    for c in range(q.factor_bits.shape[1] // RELATED_GROUP):
+        at = c * RELATED_GROUP
+        priority = int(q.factor_bits[g, at + 4])
+        if word & q.factor_bits[g, at]:
+            out += 4 * priority
+            continue
+        for level in range(3):
+            if word & q.factor_bits[g, at + 1 + level]:
+                out += priority * (3 - level)
+                break
+    return out
+
+
+@jit(inline="always")
 def numerators(cols: Columns, q: KernelQuery, i: int, out: _I64, graded: int) -> None:
     """``out[g]``: the numerator of factor ``g`` for counselor ``i``; factor ``graded`` is already there."""
     for g in range(q.factor_kinds.shape[0]):
@@ -162,6 +183,8 @@ def numerators(cols: Columns, q: KernelQuery, i: int, out: _I64, graded: int) ->
             out[g] = popcount(cols.codes[q.factor_words[g], i] & q.factor_bits[g, 0])
         elif kind == KIND_ANY:
             out[g] = 1 if cols.codes[q.factor_words[g], i] & q.factor_bits[g, 0] else 0
+        elif kind == KIND_RELATED:
+            out[g] = _near_matches(cols.codes[q.factor_words[g], i], q, g)
         elif kind == KIND_FIRST_CHOICE:
             out[g] = _first_choice(cols.codes[q.factor_words[g], i], q, g)
         elif kind == KIND_GRADED:

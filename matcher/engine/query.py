@@ -19,6 +19,7 @@ numba types they are compiled for), the reasons and the result's factor names.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from functools import lru_cache
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -26,31 +27,41 @@ from typing import Any, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matcher.attributes import ATTRIBUTES, Attribute, Filter, Scoring, Storage
-from matcher.availability import SLOT_WORDS, Availability, availability_bits
-from matcher.engine.layout import GRADE_SHIFT, LAYOUT, SLOT_ROW
-from matcher.model import MAX_PRIORITY, Intake
-from matcher.preferences import FilterMode, factor_applies, factor_weights, plan_intake
+from matcher.attributes import ATTRIBUTES, FACTOR_SPECS, Filter, Scoring, Storage
+from matcher.availability import SLOT_WORDS
+from matcher.engine.client_bits import (
+    PRIORITY_PLANES,
+    RELATED_GROUP,
+    client_slots,
+    code_rows,
+    graded_planes,
+    near_groups,
+)
+from matcher.engine.layout import LAYOUT, SLOT_ROW
+from matcher.model import Intake
+from matcher.preferences import FilterMode, factor_scores, factor_weights, plan_intake
 from matcher.strategy import Strategy
+from matcher.week import current_week
 
 __all__ = [
     "KIND_ANY",
     "KIND_FIRST_CHOICE",
     "KIND_GRADED",
+    "KIND_RELATED",
     "KIND_SHARE",
     "KIND_SHARED_SLOTS",
     "PRIORITY_PLANES",
+    "RELATED_GROUP",
     "KernelQuery",
     "Query",
     "applicable_factors",
     "compile_query",
 ]
 
-#: Bits of a priority (1..MAX_PRIORITY): the graded numerator sums one popcount per bit.
-PRIORITY_PLANES = MAX_PRIORITY.bit_length()
 #: Factor kinds as the kernels number them.
-KIND_SHARE, KIND_FIRST_CHOICE, KIND_GRADED, KIND_SHARED_SLOTS, KIND_ANY = range(5)
+KIND_SHARE, KIND_FIRST_CHOICE, KIND_GRADED, KIND_SHARED_SLOTS, KIND_ANY, KIND_RELATED = range(6)
 _KINDS = {
+    Scoring.RELATED: KIND_RELATED,
     Scoring.SHARE: KIND_SHARE,
     Scoring.ANY: KIND_ANY,
     Scoring.FIRST_CHOICE: KIND_FIRST_CHOICE,
@@ -82,7 +93,8 @@ class KernelQuery(NamedTuple):
     factor_kinds : int64 (G,), KIND_* of each applicable factor, in the order they are added up
     factor_words : int64 (G,), the row of the ``codes`` column each reads (-1: slots)
     factor_bits : uint64 (G, B), the client's bits: a mask (share, any), the client's codes in
-        order (first choice), the priority planes (graded)
+        order (first choice), the priority planes (graded), RELATED_GROUP values per client code
+        (near matches)
     factor_most : int64 (G,), each factor's largest numerator (the size of its score table - 1)
     weights : float64 (G,), each factor's renormalised weight
     graded : the position of the graded factor among the factors (-1: none)
@@ -136,26 +148,10 @@ class Query(NamedTuple):
     kernel: KernelQuery
 
 
-def applicable_factors(intake: Intake) -> tuple[str, ...]:
-    """The soft factors that apply to ``intake``, in declared order (see ``preferences.factor_applies``)."""
-    return tuple(a.name for a in ATTRIBUTES if factor_applies(a, intake))
-
-
-@lru_cache(maxsize=4096)
-def _client_slots(availability: Availability) -> tuple[_U64, tuple[int, ...]]:
-    """The slot bits (read-only, shape (SLOT_WORDS,)) and the index rows of the slots, ascending."""
-    words = availability_bits(availability)
-    words.flags.writeable = False
-    bits = int.from_bytes(words.astype("<u8").tobytes(), "little")
-    return words, tuple(SLOT_ROW + s for s in range(bits.bit_length()) if bits >> s & 1)
-
-
-@lru_cache(maxsize=8192)
-def _code_rows(name: str, codes: tuple[object, ...]) -> tuple[int, ...]:
-    """The bit-index rows of ``codes`` of attribute ``name`` (few distinct values: cached)."""
-    p = LAYOUT[name]
-    shift = GRADE_SHIFT if p.attribute.storage == Storage.GRADED_CODES else 0  # graded: "treated at all"
-    return tuple(p.rows(p.mask(codes) << shift))
+def applicable_factors(intake: Intake, strategy: Strategy) -> tuple[str, ...]:
+    """The soft factors that apply to ``intake`` under ``strategy``, in declared order
+    (see ``preferences.factor_scores``)."""
+    return tuple(f.name for f in FACTOR_SPECS if factor_scores(f, intake, strategy.weights))
 
 
 @lru_cache(maxsize=1024)
@@ -167,21 +163,8 @@ def _weights(
     return tuple(mapping[f] for f in factors)
 
 
-def _graded(a: Attribute, items: tuple[object, ...]) -> tuple[list[int], int]:
-    """Plane ``b``: the client's codes whose priority has bit ``b``, in both halves; twice the priorities."""
-    p = LAYOUT[a.name]
-    planes = [0] * PRIORITY_PLANES
-    total = 0
-    for item in items:
-        bit = p.mask((getattr(item, a.item_code),))
-        priority: int = item.priority  # type: ignore[attr-defined]
-        total += priority
-        for b in range(PRIORITY_PLANES):
-            if priority >> b & 1:
-                planes[b] |= bit | bit << GRADE_SHIFT
-    return planes, 2 * total
-
-
+#: Each near-match factor's weight when a strategy gives none.
+_NEAR_DEFAULT = {f.name: f.default_weight for f in FACTOR_SPECS if f.scoring == Scoring.RELATED}
 _NO_SLOTS = np.zeros(SLOT_WORDS, dtype=np.uint64)
 _NO_SLOTS.flags.writeable = False
 _CODES = (Storage.CODES, Storage.GRADED_CODES)
@@ -199,7 +182,8 @@ _UNLESS.flags.writeable = False
 _ALL_OF = np.array([a.match_all for _, a, _, _ in _FILTER_PLAN for n in (a.name, a.missing) if n is not None])
 _ALL_OF.flags.writeable = False
 _FACTOR_PLAN = tuple(
-    (i, a, LAYOUT[a.name], _KINDS[a.scoring]) for i, a in enumerate(ATTRIBUTES) if a.is_factor
+    (ATTRIBUTES.index(f.attribute), f.name, f.attribute, LAYOUT[f.attribute.name], _KINDS[f.scoring])
+    for f in FACTOR_SPECS
 )
 
 
@@ -211,12 +195,17 @@ def _frozen(values: tuple[int, ...] | tuple[bool, ...], dtype: str) -> npt.NDArr
     return out
 
 
-def compile_query(intake: Intake, strategy: Strategy) -> Query:
-    """Compile a validated ``intake`` for ``strategy`` (a few microseconds, whatever the catalog)."""
+def compile_query(intake: Intake, strategy: Strategy, week: datetime | None = None) -> Query:
+    """Compile a validated ``intake`` for ``strategy`` (a few microseconds, whatever the catalog).
+
+    The client's weekly hours are placed in the week starting at ``week``: the week of the
+    snapshot ranked against (:attr:`~matcher.engine.snapshot.CatalogSnapshot.week`); None: the
+    current week.
+    """
     slot_words: _U64 | None = None
     slot_rows: tuple[int, ...] = ()
     if intake.availability is not None and intake.availability.windows:
-        slot_words, slot_rows = _client_slots(intake.availability)
+        slot_words, slot_rows = client_slots(intake.availability, current_week() if week is None else week)
     rows: list[int] = []
     starts = [0]
     given: list[bool] = []
@@ -230,7 +219,7 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
             if mode != FilterMode.OFF:
                 if a.item_code:  # graded: the items' codes
                     value = tuple(getattr(item, a.item_code) for item in value)
-                rows += _code_rows(a.name, value)
+                rows += code_rows(a.name, value)
             if mode == FilterMode.TIER:
                 tier_filter = len(given)
         elif slots:
@@ -249,11 +238,17 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
     factors: list[str] = []
     kinds, words, most, bits = [], [], [], []
     graded = slot_factor = graded_row = -1
-    for i, a, p, kind in _FACTOR_PLAN:
+    for i, name, a, p, kind in _FACTOR_PLAN:
         value, _, scores = planned[i]
         if not scores:
             continue
-        if kind == KIND_ANY:
+        if kind == KIND_RELATED:  # optional: only under a strategy that weighs it
+            near = near_groups(a, value) if strategy.weights.get(name, _NEAR_DEFAULT[name]) > 0 else []
+            if not near:
+                continue
+            bits.append(near)
+            most.append(4 * sum(item.priority for item in value))  # type: ignore[attr-defined]
+        elif kind == KIND_ANY:
             bits.append([p.mask(value)])
             most.append(1)
         elif kind == KIND_SHARE:
@@ -264,7 +259,7 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
             bits.append([p.mask((code,)) for code in value])
             most.append(len(value))
         elif kind == KIND_GRADED:
-            planes, twice = _graded(a, value)
+            planes, twice = graded_planes(a, value)
             graded, graded_row = len(factors), p.index_row
             bits.append(planes)
             most.append(twice)
@@ -272,7 +267,7 @@ def compile_query(intake: Intake, strategy: Strategy) -> Query:
             slot_factor = len(factors)
             bits.append([])
             most.append(len(slot_rows))
-        factors.append(a.name)
+        factors.append(name)
         kinds.append(kind)
         words.append(p.word)
     names = tuple(factors)

@@ -14,7 +14,7 @@ over counselors:
    proficiency, primary 1.0, secondary 0.5), approach and identity (share of the client's
    codes offered), language and format (1/(j+1) for the client's j-th choice, the best one
    shared), gender (1 if any of the client's), availability (share of the client's weekly
-   slots the counselor also has).
+   slots the counselor also has, both placed in the snapshot's week: :mod:`matcher.week`).
 3. **Total**: the strategy's weights (a factor it does not weigh takes its declared default),
    times ``importance / 3`` for a preference the client gave an importance, renormalised over
    the applicable factors, so the total is in [0, 1] (capped at 1 against a rounding excess
@@ -46,7 +46,7 @@ from typing import NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from matcher.attributes import BY_NAME, FILTERS
+from matcher.attributes import BY_NAME, FACTOR_BY_NAME, FILTERS, Scoring
 from matcher.engine import kernel
 from matcher.engine.kernel import warm_up
 from matcher.engine.query import KernelQuery, Query, compile_query
@@ -152,7 +152,7 @@ def rank(
     """
     if k < 1:
         raise ValueError("k must be at least 1")
-    query = compile_query(intake, strategy)
+    query = compile_query(intake, strategy, snapshot.week)  # the client's hours in the snapshot's week
     q = query.kernel
     cols = snapshot.columns
     n = len(snapshot)
@@ -251,7 +251,9 @@ def _results(
 
     Everything is read from the arrays in bulk.
     """
-    reasons = ReasonWriter(query.intake, query.slot_words).for_rows(snapshot.columns, rows)
+    near = any(FACTOR_BY_NAME[f].scoring == Scoring.RELATED for f in query.factors)
+    writer = ReasonWriter(query.intake, query.slot_words, snapshot.week, near)
+    reasons = writer.for_rows(snapshot.columns, rows)
     factor_scores = [_factor_scores(f, query.weights[f]) for f in query.factors]
     scores = factors.tolist()
     profiles = snapshot.profiles.take(rows.tolist())

@@ -2,7 +2,9 @@
 
 One Python loop over the profiles and one over the attributes
 (:data:`~matcher.attributes.ATTRIBUTES`), Python sets instead of bitsets, availability
-as sets of UTC slot numbers computed here from the windows. Slow (tens of microseconds
+as sets of UTC slot numbers computed here from the windows with ``datetime`` and
+``zoneinfo`` (each window's next occurrence in the coming week, ``fold=0``: the rule of
+:mod:`matcher.week`, written again without its offset tables). Slow (tens of microseconds
 per counselor) and obvious; tests and benchmarks compare
 :func:`matcher.engine.ranking.rank` against it.
 
@@ -13,26 +15,35 @@ bit and exact ties are ties in both.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
+from zoneinfo import ZoneInfo
 
 import numpy as np
 
-from matcher.attributes import ATTRIBUTES, FILTERS, Attribute, Scoring, Storage
-from matcher.availability import (
-    MINUTES_PER_DAY,
-    SLOT_MINUTES,
-    SLOTS_PER_WEEK,
-    Availability,
-    standard_offset_minutes,
+from matcher.attributes import (
+    ATTRIBUTES,
+    FACTOR_BY_NAME,
+    FACTOR_SPECS,
+    FILTERS,
+    Attribute,
+    Factor,
+    Scoring,
+    Storage,
 )
+from matcher.availability import SLOT_MINUTES, SLOTS_PER_WEEK, Availability
 from matcher.model import CounselorProfile, Intake
-from matcher.preferences import DEFAULT_IMPORTANCE, FilterMode, factor_applies, filter_mode, importance_of
+from matcher.preferences import DEFAULT_IMPORTANCE, FilterMode, factor_scores, filter_mode, importance_of
 from matcher.strategy import Algorithm, Strategy
 from matcher.vocabulary import Proficiency
+from matcher.week import WEEK_EPOCH, current_week
 
 __all__ = [
     "ReferenceScore",
+    "placed_in",
     "rank_reference",
     "reference_counts",
     "reference_relaxations",
@@ -49,23 +60,56 @@ class ReferenceScore(NamedTuple):
     total: float
 
 
-def utc_slots(availability: Availability) -> set[int]:
-    """The set of UTC slot numbers (0 = Monday 00:00-00:30 UTC) of ``availability``."""
-    offset = standard_offset_minutes(availability.time_zone) if availability.windows else 0
+#: The week :func:`utc_slots` places hours in when given none (set by :func:`placed_in`).
+_WEEK: ContextVar[datetime | None] = ContextVar("reference_week", default=None)
+_SLOT = timedelta(minutes=SLOT_MINUTES)
+
+
+@contextmanager
+def placed_in(week: datetime | None) -> Iterator[None]:
+    """Within the block, :func:`utc_slots` given no week places hours in ``week`` (None: unchanged)."""
+    if week is None:
+        yield
+        return
+    token = _WEEK.set(week)
+    try:
+        yield
+    finally:
+        _WEEK.reset(token)
+
+
+def utc_slots(availability: Availability, week: datetime | None = None) -> set[int]:
+    """The set of UTC slot numbers (0 = Monday 00:00-00:30 UTC) of ``availability`` in the coming week.
+
+    ``week`` is the week start (:func:`matcher.week.week_of`); None: the one :func:`placed_in`
+    set, else the current week. A window is its next local occurrence at or after the week
+    start, from its start to its end each read with ``fold=0``, every slot it overlaps.
+    """
+    if not availability.windows:
+        return set()
+    week = week or _WEEK.get() or current_week()
+    zone = ZoneInfo(availability.time_zone)
+    local_start = week.astimezone(zone).replace(tzinfo=None)
     out: set[int] = set()
     for w in availability.windows:
-        minute = w.day * MINUTES_PER_DAY + w.start_minute - offset
-        while minute < w.day * MINUTES_PER_DAY + w.end_minute - offset:
-            out.add((minute // SLOT_MINUTES) % SLOTS_PER_WEEK)
-            minute += SLOT_MINUTES
+        day = local_start.date() + timedelta(days=(w.day - local_start.weekday()) % 7)
+        begin = datetime.combine(day, time()) + timedelta(minutes=w.start_minute)
+        if begin < local_start:
+            begin += timedelta(days=7)
+        end = begin + timedelta(minutes=w.end_minute - w.start_minute)
+        moment = begin.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        while moment < end.replace(tzinfo=zone, fold=0).astimezone(UTC):
+            out.add((moment - WEEK_EPOCH) // _SLOT % SLOTS_PER_WEEK)
+            moment += _SLOT
     return out
 
 
 def _weights(strategy: Strategy, factors: list[str], intake: Intake) -> dict[str, float]:
     raw = []
     for f in factors:
-        a = next(a for a in ATTRIBUTES if a.name == f)
-        w = max(0.0, float(strategy.weights.get(f, a.default_weight)))
+        spec = FACTOR_BY_NAME[f]
+        a = spec.attribute
+        w = max(0.0, float(strategy.weights.get(f, spec.default_weight)))
         if a.client_chooses:
             w *= importance_of(a, intake.preferences) / DEFAULT_IMPORTANCE
         raw.append(w)
@@ -105,10 +149,26 @@ def _fails(a: Attribute, profile: CounselorProfile, intake: Intake) -> str | Non
     return None if set(held) & set(wanted) else a.name
 
 
-def _score(a: Attribute, profile: CounselorProfile, intake: Intake) -> float:
-    """The factor score of ``a`` (which applies to ``intake``)."""
+def _near_score(a: Attribute, held: list[object], wanted: list[object]) -> float:
+    """Coverage with near matches: each client code counts 1 if treated, else the best similarity of a
+    related code treated, weighted by its priority."""
+    treated = {getattr(s, a.item_code) for s in held}
+    numerator = 0.0
+    for c in wanted:
+        code = getattr(c, a.item_code)
+        near = [s for other, s in a.near.get(code, {}).items() if other in treated]
+        numerator += c.priority * (1.0 if code in treated else max(near, default=0.0))  # type: ignore[attr-defined]
+    priorities: int = sum(c.priority for c in wanted)  # type: ignore[attr-defined]
+    return numerator / priorities
+
+
+def _score(f: Factor, profile: CounselorProfile, intake: Intake) -> float:
+    """The score of factor ``f`` (which applies to ``intake``)."""
+    a = f.attribute
     held = getattr(profile, a.counselor_field)
     wanted = _client_codes(a, intake)
+    if f.scoring == Scoring.RELATED:
+        return _near_score(a, held, wanted)
     if a.scoring == Scoring.SHARE:
         return len(set(held) & set(wanted)) / len(set(wanted))
     if a.scoring == Scoring.ANY:
@@ -128,13 +188,23 @@ def _score(a: Attribute, profile: CounselorProfile, intake: Intake) -> float:
     return len(client & utc_slots(held)) / len(client) if client else 0.0
 
 
-def score_profile(profile: CounselorProfile, intake: Intake, strategy: Strategy) -> ReferenceScore:
+def score_profile(
+    profile: CounselorProfile, intake: Intake, strategy: Strategy, week: datetime | None = None
+) -> ReferenceScore:
     """Check every hard filter and score every applicable factor of one profile.
 
-    ``failed`` holds tier filters too (see :class:`~matcher.preferences.FilterMode`).
+    ``failed`` holds tier filters too (see :class:`~matcher.preferences.FilterMode`). Weekly
+    hours are placed in the week starting at ``week`` (see :func:`utc_slots`).
     """
-    failed = {name for a in ATTRIBUTES if a.is_filter and (name := _fails(a, profile, intake)) is not None}
-    factors = {a.name: _score(a, profile, intake) for a in ATTRIBUTES if factor_applies(a, intake)}
+    with placed_in(week):
+        failed = {
+            name for a in ATTRIBUTES if a.is_filter and (name := _fails(a, profile, intake)) is not None
+        }
+        factors = {
+            f.name: _score(f, profile, intake)
+            for f in FACTOR_SPECS
+            if factor_scores(f, intake, strategy.weights)
+        }
     weights = _weights(strategy, list(factors), intake)
     total = 0.0
     for factor, score in factors.items():
@@ -148,20 +218,20 @@ def _tiers(intake: Intake) -> set[str]:
 
 
 def reference_counts(
-    profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy
+    profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy, week: datetime | None = None
 ) -> tuple[int, dict[str, int]]:
     """The eligible count and the exclusion counts (by FILTERS name) a ranking reports.
 
     Eligible: failing no filter but a tiering one; nobody is counted under a tiering filter.
     """
     tiers = _tiers(intake)
-    failed = [score_profile(p, intake, strategy).failed for p in profiles]
+    failed = [score_profile(p, intake, strategy, week).failed for p in profiles]
     exclusions = {h: sum(1 for f in failed if h in f and h not in tiers) for h in FILTERS}
     return sum(1 for f in failed if f <= tiers), exclusions
 
 
 def reference_relaxations(
-    profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy
+    profiles: Sequence[CounselorProfile], intake: Intake, strategy: Strategy, week: datetime | None = None
 ) -> dict[str, int]:
     """For each requirement the client could relax (a value they require, their hours), how many
     counselors fail it and no other hard filter (tiering ones aside); only those above 0."""
@@ -169,7 +239,7 @@ def reference_relaxations(
     relaxable = {a.name for a in ATTRIBUTES if a.relaxed and filter_mode(a, intake) == FilterMode.HARD}
     out: dict[str, int] = {}
     for p in profiles:
-        failed = score_profile(p, intake, strategy).failed - tiers
+        failed = score_profile(p, intake, strategy, week).failed - tiers
         if len(failed) == 1 and (name := next(iter(failed))) in relaxable:
             out[name] = out.get(name, 0) + 1
     return out
@@ -182,19 +252,21 @@ def rank_reference(
     k: int,
     *,
     seed: int = 0,
+    week: datetime | None = None,
 ) -> list[tuple[str, float]]:
     """Rank like :func:`matcher.engine.ranking.rank`: ``[(counselor_id, score), ...]``, best first.
 
     Weighted: score descending, then id ascending; those who fail a tiering preference only
     (concerns) after all the others. Random-eligible (a control) has no tiers. Random-eligible: the eligible
     counselors in id order, drawn with ``default_rng(seed).choice(m, min(k, m), replace=False)``.
+    Weekly hours are placed in the week starting at ``week`` (see :func:`utc_slots`).
     """
     if k < 1:
         raise ValueError("k must be at least 1")
     tiers = _tiers(intake)
     eligible, second = [], []
     for profile in profiles:
-        result = score_profile(profile, intake, strategy)
+        result = score_profile(profile, intake, strategy, week)
         if not result.failed:
             eligible.append((profile.id, result.total))
         elif result.failed <= tiers:  # fails only a preference that tiers

@@ -25,6 +25,12 @@ A change to one counselor (:meth:`CatalogSnapshot.with_upsert`,
 arrays (a memory copy, no re-encoding); arrays the change leaves equal are shared
 between the two snapshots. The index is edited, not rebuilt: one bit per bitmap
 rewritten, or the bits after the row shifted by one. Every array is read-only.
+
+Weekly hours are placed in the snapshot's :attr:`CatalogSnapshot.week` (the start of the
+coming week, :mod:`matcher.week`); a ranking places the client's hours in the same week.
+:meth:`CatalogSnapshot.at_week` moves a snapshot to a later week: the same arrays when
+every zone of the catalog keeps one and the same offset over both weeks, else the slot
+words and the slot rows of the index derived again.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ from __future__ import annotations
 import operator
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 from itertools import islice, pairwise
 from operator import attrgetter, lt
 from typing import Any
@@ -39,12 +46,13 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matcher.engine.bit_index import build_index, deleted, inserted, replaced
+from matcher.engine.bit_index import build_index, deleted, inserted, replaced, with_slot_rows
 from matcher.engine.chunked import Chunked
-from matcher.engine.encoding import Columns, encode_profiles, gc_paused, split_grades
+from matcher.engine.encoding import Columns, encode_profiles, encode_slots, gc_paused, split_grades
 from matcher.engine.layout import LAYOUT
 from matcher.errors import NotFound
 from matcher.model import CounselorProfile
+from matcher.week import current_week, zone_week
 
 __all__ = ["ENCODE_BATCH", "CatalogSnapshot"]
 
@@ -62,10 +70,10 @@ class CatalogSnapshot:
     """An immutable columnar view of the catalog at one version.
 
     Build with :meth:`build`; derive the next version with :meth:`with_upsert` or
-    :meth:`with_delete`. ``ids`` and ``profiles`` are sorted by id and aligned with
-    the numeric columns (row ``i`` of every column describes ``profiles[i]``); they
-    are :class:`~matcher.engine.chunked.Chunked` sequences, so a change copies one chunk of
-    them rather than all of them.
+    :meth:`with_delete`, the next week with :meth:`at_week`. ``ids`` and ``profiles`` are
+    sorted by id and aligned with the numeric columns (row ``i`` of every column describes
+    ``profiles[i]``); they are :class:`~matcher.engine.chunked.Chunked` sequences, so a
+    change copies one chunk of them rather than all of them.
     """
 
     version: int
@@ -73,13 +81,17 @@ class CatalogSnapshot:
     profiles: Chunked[CounselorProfile]
     columns: Columns
     index: _U64  # the bit index of ``columns`` (matcher.engine.bit_index), uint64 (INDEX_ROWS, ceil(n / 64))
+    week: datetime  # the week start the slot words are placed in (matcher.week)
 
     # ------------------------------------------------------------------ construction
 
     @classmethod
-    def build(cls, profiles: Sequence[CounselorProfile], version: int) -> CatalogSnapshot:
+    def build(
+        cls, profiles: Sequence[CounselorProfile], version: int, week: datetime | None = None
+    ) -> CatalogSnapshot:
         """Encode ``profiles`` (any order, unique ids) into a snapshot at ``version``.
 
+        Weekly hours are placed in the week starting at ``week`` (None: the current week).
         Profiles are encoded :data:`ENCODE_BATCH` at a time, so that the encoder's
         several passes over a batch find its objects in the CPU caches. Profiles already
         in id order (as the store returns them) are not sorted again.
@@ -89,6 +101,7 @@ class CatalogSnapshot:
         ValueError
             If two profiles share an id or a profile uses a code outside the vocabulary.
         """
+        week = current_week() if week is None else week
         with gc_paused():
             ordered = tuple(profiles)
             ids = tuple(map(attrgetter("id"), ordered))
@@ -99,10 +112,11 @@ class CatalogSnapshot:
                     if a == b:
                         raise ValueError(f"counselor id {a!r} appears twice")
             parts = [
-                encode_profiles(ordered[i : i + ENCODE_BATCH]) for i in range(0, len(ordered), ENCODE_BATCH)
+                encode_profiles(ordered[i : i + ENCODE_BATCH], week)
+                for i in range(0, len(ordered), ENCODE_BATCH)
             ]
-            columns = (Columns.concatenate(parts) if parts else encode_profiles([])).read_only()
-            return cls(version, Chunked(ids), Chunked(ordered), columns, build_index(columns))
+            columns = (Columns.concatenate(parts) if parts else encode_profiles([], week)).read_only()
+            return cls(version, Chunked(ids), Chunked(ordered), columns, build_index(columns), week)
 
     def with_upsert(self, profile: CounselorProfile, version: int) -> CatalogSnapshot:
         """Return a snapshot at ``version`` where ``profile`` is added or replaces its id.
@@ -111,7 +125,7 @@ class CatalogSnapshot:
         for that counselor changes (a capacity change copies the flags column);
         adding copies every array with the new row inserted.
         """
-        row = encode_profiles([profile])
+        row = encode_profiles([profile], self.week)
         pos = self.ids.bisect_left(profile.id)
         if pos < len(self.ids) and self.ids[pos] == profile.id:
             columns = Columns._make(
@@ -120,7 +134,7 @@ class CatalogSnapshot:
             unchanged = all(map(operator.is_, columns, self.columns))
             index = self.index if unchanged else replaced(self.index, pos, row)
             return CatalogSnapshot(
-                version, self.ids, self.profiles.replace(pos, profile), columns.read_only(), index
+                version, self.ids, self.profiles.replace(pos, profile), columns.read_only(), index, self.week
             )
         columns = Columns._make(
             _inserted(old, new, pos) for old, new in zip(self.columns.arrays(), row.arrays(), strict=True)
@@ -131,6 +145,7 @@ class CatalogSnapshot:
             self.profiles.insert(pos, profile),
             columns.read_only(),
             inserted(self.index, len(self), pos, row),
+            self.week,
         )
 
     def with_delete(self, counselor_id: str, version: int) -> CatalogSnapshot:
@@ -149,6 +164,7 @@ class CatalogSnapshot:
             self.profiles.delete(pos),
             columns.read_only(),
             deleted(self.index, len(self), pos),
+            self.week,
         )
 
     def with_changes(
@@ -168,6 +184,31 @@ class CatalogSnapshot:
                 snapshot = snapshot.with_delete(counselor_id, version)
         return snapshot if snapshot.version == version else replace(snapshot, version=version)
 
+    def zones(self) -> frozenset[str]:
+        """The time zones of the counselors who gave weekly hours (a pass over the profiles)."""
+        return frozenset(p.availability.time_zone for p in self.profiles if p.availability.windows)
+
+    def keeps_offsets(self, week: datetime) -> bool:
+        """Every zone of :meth:`zones` has one and the same offset over this snapshot's week and ``week``
+        (then the slot words of either week are equal; an offset that changes in either is not kept)."""
+        return all(zone_week(z, self.week).same_offsets(zone_week(z, week)) for z in self.zones())
+
+    def at_week(self, week: datetime) -> CatalogSnapshot:
+        """This snapshot with its weekly hours placed in the week starting at ``week``.
+
+        The same arrays, only the week changed, when :meth:`keeps_offsets`; otherwise the slot
+        words of every counselor derived again and the index's slot rows rebuilt from them
+        (the other columns and rows shared). The version is kept.
+        """
+        if week == self.week:
+            return self
+        if self.keeps_offsets(week):
+            return replace(self, week=week)
+        with gc_paused():
+            slots = encode_slots(self.profiles, week)
+        columns = self.columns._replace(slot_words=slots).read_only()
+        return replace(self, columns=columns, index=with_slot_rows(self.index, columns), week=week)
+
     # ------------------------------------------------------------------ lookups
 
     def __len__(self) -> int:
@@ -182,7 +223,7 @@ class CatalogSnapshot:
         return isinstance(counselor_id, str) and self.row_of(counselor_id) is not None
 
     def __repr__(self) -> str:
-        return f"CatalogSnapshot(version={self.version}, size={self.size})"
+        return f"CatalogSnapshot(version={self.version}, size={self.size}, week={self.week.isoformat()})"
 
     def row_of(self, counselor_id: str) -> int | None:
         """Return the row of ``counselor_id``, or None if it is not in the snapshot."""

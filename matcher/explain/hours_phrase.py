@@ -2,34 +2,38 @@
 
 E.g. ``free Tue and Thu evenings: 6 of your 8 hours``, ``free at all 8 of your hours``
 or ``not free at any of your hours``. Shared availability is described in the client's
-local time (their zone's standard offset, as everywhere in matching): by day of the
-week and part of the day (morning before 12:00, afternoon 12:00-17:00, evening from
-17:00).
+local time in the coming week, as everywhere in matching (:mod:`matcher.week`): each UTC
+slot stands for its occurrence in the week, read with the zone's real offset then, by
+day of the week and part of the day (morning before 12:00, afternoon 12:00-17:00,
+evening from 17:00).
 
 The days and parts of the day of shared hours come from a few integer operations on
 the slot bits (:func:`_cells`). The phrase for a set of (day, part of the day) cells,
-a zone's offset and an availability's slot bits are cached: pure functions of their
-arguments. :func:`join_words`, the list joining of every reason, lives here too.
+a zone's shifts in a week and an availability's slot bits in a week are cached: pure
+functions of their arguments. :func:`join_words`, the list joining of every reason, lives here too.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.availability import SLOTS_PER_WEEK, availability_bits, standard_offset_minutes
+from matcher.availability import SLOTS_PER_WEEK, availability_bits
 from matcher.model import DAY_NAMES, SLOT_MINUTES, Availability
+from matcher.week import MINUTES_PER_WEEK, current_week, zone_week
 
 __all__ = [
+    "Shifts",
     "cached_slot_words",
     "describe_shared_hours",
     "join_words",
     "shared_hours_phrase",
     "words_to_int",
-    "zone_shift",
+    "zone_shifts",
 ]
 
 _SLOTS_PER_DAY = SLOTS_PER_WEEK // 7
@@ -67,9 +71,9 @@ def words_to_int(words: npt.NDArray[np.uint64]) -> int:
 
 
 @lru_cache(maxsize=4096)
-def cached_slot_words(availability: Availability) -> npt.NDArray[np.uint64]:
-    """The UTC slot bits of ``availability``, read-only, shape (SLOT_WORDS,)."""
-    words = availability_bits(availability)
+def cached_slot_words(availability: Availability, week: datetime) -> npt.NDArray[np.uint64]:
+    """The UTC slot bits of ``availability`` placed in ``week``, read-only, shape (SLOT_WORDS,)."""
+    words = availability_bits(availability, week)
     words.flags.writeable = False
     return words
 
@@ -136,14 +140,39 @@ def _when(cells: int) -> str:
 # --------------------------------------------------------------------------- shared hours
 
 
-@lru_cache(maxsize=512)
-def zone_shift(time_zone: str) -> int:
-    """Slots to add to a UTC slot to get the local one in ``time_zone`` (standard offset), in [0, week)."""
-    return (standard_offset_minutes(time_zone) // SLOT_MINUTES) % SLOTS_PER_WEEK
+#: How UTC slots map to local ones: ``(mask, shift)`` pieces, local slot = UTC slot + ``shift``
+#: (modulo the week) for the UTC slots of ``mask``.
+Shifts = tuple[tuple[int, int], ...]
 
 
-def shared_hours_phrase(total: int, shared: int, shift: int) -> str:
-    """The phrase for ``shared`` (UTC slot bits) of ``total`` client slots; local slot = UTC + ``shift``."""
+@lru_cache(maxsize=4096)
+def zone_shifts(time_zone: str, week: datetime) -> Shifts:
+    """How the UTC slots of the week starting at ``week`` map to local slots of ``time_zone``.
+
+    UTC slot ``j`` stands for its occurrence in the week (the first at or after its start);
+    its local slot is ``j`` plus the zone's offset then, in slots. One piece (every slot)
+    unless the offset changes during the week; then one per offset.
+    """
+    zw = zone_week(time_zone, week)
+    pieces: dict[int, int] = {}
+    for j in range(1 if zw.steady else SLOTS_PER_WEEK):
+        minute = zw.start + (j * SLOT_MINUTES - zw.start) % MINUTES_PER_WEEK
+        shift = (zw.utc_offset(minute) // SLOT_MINUTES) % SLOTS_PER_WEEK
+        pieces[shift] = pieces.get(shift, 0) | (_WEEK_MASK if zw.steady else 1 << j)
+    return tuple((mask, shift) for shift, mask in pieces.items())
+
+
+def _local(slots: int, shifts: Shifts) -> int:
+    """The local slot bits of ``slots`` (UTC slot bits) under ``shifts``."""
+    local = 0
+    for mask, shift in shifts:
+        part = slots & mask
+        local |= ((part << shift) | (part >> (SLOTS_PER_WEEK - shift))) & _WEEK_MASK
+    return local
+
+
+def shared_hours_phrase(total: int, shared: int, shifts: Shifts) -> str:
+    """The phrase for ``shared`` (UTC slot bits) of ``total`` client slots, in local time by ``shifts``."""
     count = shared.bit_count()
     if count == 0:
         return "not free at any of your hours"
@@ -153,11 +182,12 @@ def shared_hours_phrase(total: int, shared: int, shift: int) -> str:
         if total == 1:
             return "free at your half hour"
         return f"free at all {_HOURS[total]} of your hours"
-    local = ((shared << shift) | (shared >> (SLOTS_PER_WEEK - shift))) & _WEEK_MASK
-    return f"free {_when(_cells(local))}: {_HOURS[count]} of your {_HOURS[total]} hours"
+    return f"free {_when(_cells(_local(shared, shifts)))}: {_HOURS[count]} of your {_HOURS[total]} hours"
 
 
-def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: str) -> str | None:
+def describe_shared_hours(
+    client_slots: int, counselor_slots: int, time_zone: str, week: datetime | None = None
+) -> str | None:
     """Describe the overlap of two UTC slot bitsets in the client's local time.
 
     Parameters
@@ -165,7 +195,9 @@ def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: st
     client_slots, counselor_slots : int
         Bit ``j`` set when UTC slot ``j`` of the week (0 = Monday 00:00-00:30) is free.
     time_zone : str
-        The client's IANA zone; its standard offset maps UTC slots to local ones.
+        The client's IANA zone; its offsets in the week map UTC slots to local ones.
+    week : datetime, optional
+        The week start both bitsets were placed in (:mod:`matcher.week`); None: the current week.
 
     Returns
     -------
@@ -175,4 +207,5 @@ def describe_shared_hours(client_slots: int, counselor_slots: int, time_zone: st
     total = client_slots.bit_count()
     if total == 0:
         return None
-    return shared_hours_phrase(total, client_slots & counselor_slots, zone_shift(time_zone))
+    shifts = zone_shifts(time_zone, current_week() if week is None else week)
+    return shared_hours_phrase(total, client_slots & counselor_slots, shifts)

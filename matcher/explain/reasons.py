@@ -25,118 +25,43 @@ intake). Nothing is kept from one writer to the next (the caches of
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Iterable
+from collections.abc import Iterable
+from datetime import datetime
 from itertools import repeat
-from operator import and_, attrgetter
-from typing import Any, TypeVar
+from operator import and_
 
 import numpy as np
 import numpy.typing as npt
 
-from matcher.attributes import ATTRIBUTES, Storage
 from matcher.availability import SLOT_WORDS
 from matcher.engine.encoding import Columns
-from matcher.engine.layout import GRADE_SHIFT, LAYOUT, Placement
+from matcher.engine.layout import GRADE_SHIFT
 from matcher.explain.hours_phrase import (
     cached_slot_words,
     join_words,
     shared_hours_phrase,
     words_to_int,
-    zone_shift,
+    zone_shifts,
+)
+from matcher.explain.reason_terms import (
+    GRADED,
+    GRADED_TERMS,
+    NEAR_TERMS,
+    PRIORITY,
+    SLOT_BYTES,
+    TEMPLATED,
+    TEMPLATES,
+    TERMS,
+    Memo,
+    or_bits,
+    ordinal,
+    profile_bits,
 )
 from matcher.model import CounselorProfile, Intake
 from matcher.preferences import client_value
-from matcher.vocabulary import Proficiency
+from matcher.week import current_week
 
 __all__ = ["ReasonWriter", "explain"]
-
-_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
-_LOW = (1 << GRADE_SHIFT) - 1
-#: numpy dtype of one counselor's ``SLOT_WORDS`` slot words taken as one bytes value.
-_SLOT_BYTES = np.dtype(f"V{8 * SLOT_WORDS}")
-#: The graded attribute (concerns) and the attributes with a reason template, in declared order.
-_GRADED = next(LAYOUT[a.name] for a in ATTRIBUTES if a.storage == Storage.GRADED_CODES)
-_TEMPLATED = tuple(LAYOUT[a.name] for a in ATTRIBUTES if a.reason)
-
-
-def _parts(template: str) -> tuple[str, str, str]:
-    """``template`` split around its one placeholder: (before, ``all``/``any``/``first``, after)."""
-    before, _, rest = template.partition("{")
-    placeholder, _, after = rest.partition("}")
-    if placeholder not in ("all", "any", "first"):
-        raise RuntimeError(f"reason template {template!r}: use one of {{all}}, {{any}}, {{first}}")
-    return before, placeholder, after
-
-
-#: Code -> (bit, label) of each templated attribute; code -> (bit, label, label marked primary) of the
-#: graded one (looked up once per code, at import).
-_TERMS = tuple(
-    {code: (1 << position, p.attribute.vocabulary[code]) for code, position in p.positions.items()}
-    for p in _TEMPLATED
-)
-_GRADED_TERMS = {
-    code: (1 << position, label, f"{label} (primary)")
-    for code, position in _GRADED.positions.items()
-    for label in (_GRADED.attribute.vocabulary[code],)
-}
-#: Each templated attribute's reason, split around its placeholder (checked at import).
-_TEMPLATES = tuple(_parts(p.attribute.reason or "") for p in _TEMPLATED)
-
-#: Sort key of the client's concerns.
-_PRIORITY = attrgetter("priority")
-
-
-# --------------------------------------------------------------------------- writer
-
-K = TypeVar("K", bound=Hashable)
-
-
-class _Memo(dict[K, tuple[str, ...]]):
-    """Phrases by the bits they depend on, each written by ``write`` on first use."""
-
-    __slots__ = ("_write",)
-
-    def __init__(self, write: Callable[[K], tuple[str, ...]]) -> None:
-        super().__init__()
-        self._write = write
-
-    def __missing__(self, key: K) -> tuple[str, ...]:
-        value = self[key] = self._write(key)
-        return value
-
-
-def _or(terms: Iterable[tuple[Any, ...]]) -> int:
-    """OR of the bits (the first items) of ``terms``."""
-    mask = 0
-    for term in terms:
-        mask |= term[0]
-    return mask
-
-
-def _held(p: Placement, codes: Iterable[object]) -> int:
-    """The bits of the codes of ``codes`` that ``p``'s vocabulary has (others match nothing)."""
-    mask = 0
-    for code in codes:
-        position = p.positions.get(code)  # type: ignore[call-overload]
-        if position is not None:
-            mask |= 1 << position
-    return mask
-
-
-def _profile_bits(profile: CounselorProfile) -> tuple[int, tuple[int, ...]]:
-    """The graded word and each templated attribute's word of ``profile``, as the columns hold them."""
-    primary = treated = 0
-    for s in getattr(profile, _GRADED.attribute.counselor_field):
-        bit = _held(_GRADED, (getattr(s, _GRADED.attribute.item_code),))
-        treated |= bit
-        if s.proficiency == Proficiency.PRIMARY:
-            primary |= bit
-    held = tuple(_held(p, getattr(profile, p.attribute.counselor_field)) for p in _TEMPLATED)
-    return primary | treated << GRADE_SHIFT, held
-
-
-def _ordinal(position: int) -> str:
-    return _ORDINALS[position] if position < len(_ORDINALS) else f"number {position + 1}"
 
 
 class ReasonWriter:
@@ -148,38 +73,67 @@ class ReasonWriter:
     client_slot_words : uint64 array of shape (SLOT_WORDS,), optional
         The intake's UTC slot bits, when the caller already has them; otherwise they are
         computed from ``intake.availability``.
+    week : datetime, optional
+        The week start the slot bits are placed in (a ranking: its snapshot's week); None:
+        the current week.
+    near : whether the ranking scores near matches (related concerns): then a concern not
+        treated but near one the counselor treats reads "treats panic attacks, related to anxiety"
     """
 
-    def __init__(self, intake: Intake, client_slot_words: npt.NDArray[np.uint64] | None = None) -> None:
-        graded = _GRADED.attribute
+    def __init__(
+        self,
+        intake: Intake,
+        client_slot_words: npt.NDArray[np.uint64] | None = None,
+        week: datetime | None = None,
+        near: bool = False,
+    ) -> None:
+        graded = GRADED.attribute
         # Concerns by priority, highest first (sorting is stable, even reversed: ties keep the order).
-        items = sorted(client_value(graded, intake), key=_PRIORITY, reverse=True)
-        self._concerns = [_GRADED_TERMS[getattr(c, graded.item_code)] for c in items]
+        items = sorted(client_value(graded, intake), key=PRIORITY, reverse=True)
+        self._concerns = [GRADED_TERMS[getattr(c, graded.item_code)] for c in items]
         #: Each templated attribute's terms (bit, label), in the client's order.
         self._terms = [
             [terms[code] for code in client_value(p.attribute, intake)]  # type: ignore[index]
-            for p, terms in zip(_TEMPLATED, _TERMS, strict=True)
+            for p, terms in zip(TEMPLATED, TERMS, strict=True)
         ]
-        self._concern_mask = _or(self._concerns)
+        self._concern_mask = or_bits(self._concerns)
+        #: Per client concern with related ones: its bit, its label, and (bit treated, label) of
+        #: each related concern, nearest first.
+        self._near = [
+            (bit, label, NEAR_TERMS[code])
+            for c in items
+            for code in (getattr(c, graded.item_code),)
+            for bit, label, _ in (GRADED_TERMS[code],)
+            if near and NEAR_TERMS.get(code)
+        ]
+        near_mask = 0
+        for _, _, related in self._near:
+            near_mask |= or_bits(related)
         #: Masks of the counselor's bits that the reasons depend on.
-        self._graded_mask = self._concern_mask | self._concern_mask << GRADE_SHIFT
-        self._masks = tuple(map(_or, self._terms))
+        self._graded_mask = self._concern_mask | self._concern_mask << GRADE_SHIFT | near_mask
+        self._masks = tuple(map(or_bits, self._terms))
         availability = intake.availability
+        self._week = current_week() if week is None else week
         if client_slot_words is None and availability is not None and availability.windows:
-            client_slot_words = cached_slot_words(availability)
+            client_slot_words = cached_slot_words(availability, self._week)
         self._client_slots = 0 if client_slot_words is None else words_to_int(client_slot_words)
         self._total = self._client_slots.bit_count()
         self._client_words = client_slot_words if self._total else None  # None: the client gave no hours
-        self._shift = zone_shift(availability.time_zone) if self._total and availability else 0
+        self._shifts = zone_shifts(availability.time_zone, self._week) if self._total and availability else ()
         # Results often share their concern coverage, offers or shared hours: each phrase is
         # written once per writer (one ranking), keyed by the bits it depends on.
-        self._concern_phrases: _Memo[int] = _Memo(self._write_concerns)
-        self._offer_phrases: _Memo[tuple[int, ...]] = _Memo(self._write_offers)
-        self._hour_phrases: _Memo[bytes] = _Memo(self._write_hours)
+        self._concern_phrases: Memo[int] = Memo(self._write_concerns)
+        self._offer_phrases: Memo[tuple[int, ...]] = Memo(self._write_offers)
+        self._hour_phrases: Memo[bytes] = Memo(self._write_hours)
 
     def _write_concerns(self, key: int) -> tuple[str, ...]:
         """Reasons for the client's concerns; ``key`` packs the counselor's as the snapshot does."""
-        primary, treated = key & _LOW, key >> GRADE_SHIFT
+        primary, treated = key & self._concern_mask, key >> GRADE_SHIFT & self._concern_mask
+        near = {  # client concern not treated -> the nearest related one treated
+            bit: next(other for other_bit, other in related if other_bit & key)
+            for bit, _, related in self._near
+            if not bit & treated and any(other_bit & key for other_bit, _ in related)
+        }
         out = []
         if treated == primary:  # every treated concern is primary
             labels = [label for bit, label, _ in self._concerns if bit & treated]
@@ -199,19 +153,23 @@ class ReasonWriter:
                 "counselors who treat them fit the rest of your needs"
             )
         elif treated != self._concern_mask:
-            missing = [label for bit, label, _ in self._concerns if not bit & treated]
-            out.append(f"no listed experience with {join_words(missing, 'or')}")
+            missing = [label for bit, label, _ in self._concerns if not bit & treated and bit not in near]
+            if missing:
+                out.append(f"no listed experience with {join_words(missing, 'or')}")
+        for bit, label, _ in self._concerns:
+            if bit in near:
+                out.append(f"treats {near[bit]}, related to {label}")
         return tuple(out)
 
     def _write_offers(self, key: tuple[int, ...]) -> tuple[str, ...]:
         """Each template filled with the codes the counselor shares (``key``: their bits, per attribute)."""
         out = []
-        for (before, placeholder, after), terms, held in zip(_TEMPLATES, self._terms, key, strict=True):
+        for (before, placeholder, after), terms, held in zip(TEMPLATES, self._terms, key, strict=True):
             if not held:
                 continue
             if placeholder == "first":  # the client's first code the counselor has, and its place
                 place, label = next((j, label) for j, (bit, label) in enumerate(terms) if bit & held)
-                filled = f"{label} (your {_ordinal(place)} choice)" if place else label
+                filled = f"{label} (your {ordinal(place)} choice)" if place else label
             else:
                 labels = [label for bit, label in terms if bit & held]
                 filled = join_words(labels, "and" if placeholder == "all" else "or")
@@ -219,13 +177,13 @@ class ReasonWriter:
         return tuple(out)
 
     def _write_hours(self, shared: bytes) -> tuple[str, ...]:
-        return (shared_hours_phrase(self._total, int.from_bytes(shared, "little"), self._shift),)
+        return (shared_hours_phrase(self._total, int.from_bytes(shared, "little"), self._shifts),)
 
     def _reasons(self, rows: Iterable[tuple[int, tuple[int, ...], bytes]]) -> list[tuple[str, ...]]:
         """The reasons for each counselor of ``rows``.
 
         A row is ``(graded, held, shared)``: the counselor's graded word and each templated
-        attribute's word as the snapshot's columns hold them (see :func:`_profile_bits`), and
+        attribute's word as the snapshot's columns hold them (see :func:`profile_bits`), and
         the slots shared with the client as ``SLOT_WORDS`` little-endian words (ignored if
         the client gave no hours).
         """
@@ -249,13 +207,13 @@ class ReasonWriter:
         shared: Iterable[bytes] = repeat(b"")
         if self._client_words is not None:  # each row's shared slots, (m, SLOT_WORDS) words as m bytes
             words = columns.slot_words.take(rows, axis=1) & self._client_words[:, np.newaxis]
-            shared = np.ascontiguousarray(words.T, dtype="<u8").view(_SLOT_BYTES).ravel().tolist()
+            shared = np.ascontiguousarray(words.T, dtype="<u8").view(SLOT_BYTES).ravel().tolist()
         # an attribute the client named nothing of is not read: its reason is never written
         held = [
             columns.codes[p.word].take(rows).tolist() if mask else repeat(0)
-            for p, mask in zip(_TEMPLATED, self._masks, strict=True)
+            for p, mask in zip(TEMPLATED, self._masks, strict=True)
         ]
-        graded = columns.codes[_GRADED.word].take(rows).tolist()
+        graded = columns.codes[GRADED.word].take(rows).tolist()
         return self._reasons(zip(graded, zip(*held), shared))  # noqa: B905 (repeat() is endless)
 
     def explain(self, profile: CounselorProfile, counselor_slots: int | None = None) -> tuple[str, ...]:
@@ -267,15 +225,16 @@ class ReasonWriter:
         shared = b""
         if self._client_words is not None:
             if counselor_slots is None:
-                counselor_slots = words_to_int(cached_slot_words(profile.availability))
+                counselor_slots = words_to_int(cached_slot_words(profile.availability, self._week))
             shared = (self._client_slots & counselor_slots).to_bytes(8 * SLOT_WORDS, "little")
-        return self._reasons([(*_profile_bits(profile), shared)])[0]
+        return self._reasons([(*profile_bits(profile), shared)])[0]
 
 
 def explain(
     profile: CounselorProfile,
     intake: Intake,
     counselor_slot_words: npt.NDArray[np.uint64] | None = None,
+    week: datetime | None = None,
 ) -> tuple[str, ...]:
     """Return the reasons to show the client for ``profile`` (see :class:`ReasonWriter`).
 
@@ -285,6 +244,8 @@ def explain(
     intake : the client's validated intake
     counselor_slot_words : uint64 array of shape (SLOT_WORDS,), optional
         The counselor's UTC slot bits when the caller already has them.
+    week : datetime, optional
+        The week start the hours are placed in (see :mod:`matcher.week`); None: the current week.
     """
     slots = None if counselor_slot_words is None else words_to_int(counselor_slot_words)
-    return ReasonWriter(intake).explain(profile, slots)
+    return ReasonWriter(intake, week=week).explain(profile, slots)

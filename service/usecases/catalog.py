@@ -6,6 +6,12 @@ of this process patches the snapshot for the one counselor it changed; a change
 made elsewhere (another process, a migration) is noticed by :meth:`refresh`, which
 compares the store's catalog version with the snapshot's and patches in the
 counselors the change log names, or rebuilds when it cannot.
+
+Weekly hours are compared in the coming week (:mod:`matcher.week`), read from an
+injectable clock. On the same poll :meth:`Catalog.keep_week` moves the snapshot to the
+coming week whenever the clock enters a new hour: only its week changes when every zone
+of the catalog keeps one offset over both weeks, otherwise the slot words and the slot
+rows of the bit index are derived again (around a daylight-saving change).
 """
 
 from __future__ import annotations
@@ -15,12 +21,15 @@ import logging
 import re
 import secrets
 import threading
+import time
 from collections.abc import Callable, Sequence
+from datetime import datetime
 
 from matcher.engine.encoding import gc_paused
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.errors import FieldViolation, InvalidInput
 from matcher.model import CounselorProfile, validate_counselor
+from matcher.week import Clock, current_week
 from service.storage.counselors import CounselorRecord, CounselorRepository
 
 __all__ = ["PATCH_LIMIT", "Catalog", "load_snapshot", "new_counselor_id"]
@@ -43,26 +52,31 @@ def _check_id(counselor_id: str, field: str) -> None:
         raise InvalidInput([FieldViolation(field, "letters, digits, '-' and '_' only, 1 to 64 characters")])
 
 
-def load_snapshot(repository: CounselorRepository) -> CatalogSnapshot:
+def load_snapshot(repository: CounselorRepository, week: datetime | None = None) -> CatalogSnapshot:
     """Every counselor of ``repository`` in a new snapshot: the full rebuild a server does.
 
-    The collector is paused while the catalog loads (~40% faster), then the long-lived
+    Weekly hours are placed in the week starting at ``week`` (None: the current week). The
+    collector is paused while the catalog loads (~40% faster), then the long-lived
     profiles are frozen out of its reach (halves the cost of building results at 100k).
     """
     with gc_paused():
         profiles, version = repository.load_all()
-        snapshot = CatalogSnapshot.build(profiles, version)
+        snapshot = CatalogSnapshot.build(profiles, version, week)
     gc.freeze()
     return snapshot
 
 
 class Catalog:
-    """Counselor CRUD that keeps the ranking snapshot in step with the store."""
+    """Counselor CRUD that keeps the ranking snapshot in step with the store and the calendar.
 
-    def __init__(self, repository: CounselorRepository) -> None:
+    ``clock`` returns the current time (aware); the snapshot's week starts at its hour.
+    """
+
+    def __init__(self, repository: CounselorRepository, clock: Clock | None = None) -> None:
         self._repository = repository
+        self._clock = clock
         self._write_lock = threading.Lock()
-        self._snapshot = load_snapshot(repository)
+        self._snapshot = load_snapshot(repository, current_week(clock))
 
     @property
     def snapshot(self) -> CatalogSnapshot:
@@ -74,8 +88,36 @@ class Catalog:
         """The store behind the catalog."""
         return self._repository
 
+    def keep_week(self) -> bool:
+        """Move the snapshot to the coming week; return whether its slot words were derived again.
+
+        One clock read while the hour is the snapshot's. In a new hour, a pass over the profiles
+        for their zones and a cached lookup of each zone's offsets (a few ms at 100k), and,
+        if some zone's offset changes in either week, the slot words derived again
+        (:meth:`CatalogSnapshot.at_week`).
+        """
+        week = current_week(self._clock)
+        if week == self._snapshot.week:
+            return False
+        with self._write_lock:
+            current = self._snapshot
+            started = time.perf_counter()
+            self._snapshot = moved = current.at_week(week)
+        derived = moved.columns is not current.columns
+        if derived:
+            log.info(
+                "catalog slot words derived again for the week of " + week.isoformat(),
+                extra={"counselors": len(moved), "ms": round(1000 * (time.perf_counter() - started), 1)},
+            )
+        return derived
+
     def refresh(self) -> bool:
-        """Catch up with writes made behind our back (another process); return whether anything changed."""
+        """Catch up with writes made behind our back (another process); return whether anything changed.
+
+        The snapshot is first kept in the coming week (:meth:`keep_week`); that alone does not
+        count as a change.
+        """
+        self.keep_week()
         if self._repository.catalog_version() == self._snapshot.version:
             return False
         with self._write_lock:
@@ -97,7 +139,7 @@ class Catalog:
         """
         changes = self._repository.changes_since(current.version, PATCH_LIMIT)
         if changes is None:
-            return load_snapshot(self._repository), "rebuilt"
+            return load_snapshot(self._repository, current.week), "rebuilt"
         patched = current.with_changes(changes.upserted, changes.deleted, changes.version)
         return patched, f"patched ({len(changes.upserted)} upserted, {len(changes.deleted)} deleted)"
 
@@ -142,7 +184,7 @@ class Catalog:
             raise InvalidInput(violations)
         with self._write_lock:
             records = self._repository.create_many(stored)
-            self._snapshot = load_snapshot(self._repository)
+            self._snapshot = load_snapshot(self._repository, self._snapshot.week)
         return records
 
     def get(self, counselor_id: str) -> CounselorRecord:

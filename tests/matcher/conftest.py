@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import random
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import pytest
 
@@ -49,6 +50,31 @@ TIME_ZONES = (
     "Australia/Adelaide",
     "Pacific/Auckland",
 )
+#: A week start in January, when every northern-hemisphere zone has its standard UTC offset:
+#: hand-checked expectations about such zones are pinned to it.
+JANUARY_WEEK = datetime(2026, 1, 12, tzinfo=UTC)
+#: A week start at which every zone of TIME_ZONES and of ``matcher.synthetic`` had its standard
+#: offset of today (Monday 1970-01-05: a northern winter, before Adelaide (1971) and Auckland
+#: (1974) kept summer time), except the keys of STANDARD_ZONES. Records made when hours were
+#: compared with standard offsets are pinned to it.
+STANDARD_WEEK = datetime(1970, 1, 5, tzinfo=UTC)
+#: Zones whose offset in STANDARD_WEEK was not today's standard one (Anchorage was UTC-10 until
+#: 1983, London UTC+1 in 1968-71), and a fixed zone with today's standard offset.
+STANDARD_ZONES = {"America/Anchorage": "Etc/GMT+9", "Europe/London": "Etc/UTC"}
+#: Week starts around the daylight-saving changes of 2026 (US: 8 March and 1 November; Europe:
+#: 29 March and 25 October; Sydney, Adelaide and Auckland fall back on 5 April, spring forward
+#: on 4 October and 27 September), some with the change in the middle of the week.
+TRANSITION_WEEKS = (
+    datetime(2026, 3, 5, 12, tzinfo=UTC),  # the US springs forward on the fourth day
+    datetime(2026, 3, 16, tzinfo=UTC),  # the US has switched, Europe has not
+    datetime(2026, 3, 26, 7, tzinfo=UTC),  # Europe springs forward on the fourth day
+    datetime(2026, 4, 2, 18, tzinfo=UTC),  # Sydney, Adelaide and Auckland fall back
+    datetime(2026, 9, 25, tzinfo=UTC),  # Auckland springs forward
+    datetime(2026, 10, 22, 13, tzinfo=UTC),  # Europe falls back
+    datetime(2026, 10, 29, 5, tzinfo=UTC),  # the US falls back
+)
+#: Reference instants for checks that must hold in any week.
+WEEKS = (JANUARY_WEEK, datetime(2026, 7, 13, tzinfo=UTC), *TRANSITION_WEEKS)
 _CONCERNS = tuple(CONCERNS)
 _APPROACHES = tuple(APPROACHES)
 _COMMON_LANGUAGES = ("en", "en", "en", "es", "es", "fr", "de", "zh", "ar", "vi", "pt")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from matcher import model
 from matcher.errors import InvalidInput
 from matcher.model import (
     Availability,
@@ -48,3 +49,12 @@ def test_every_problem_of_an_intake_is_listed_with_its_field() -> None:
     fields = {v.field: v.description for v in error.value.violations}
     assert set(fields) == {"formats[1]", "availability.time_zone"}
     assert fields["formats[1]"] == "unknown format 'hologram'; allowed: video, phone, in_person"
+
+
+def test_a_zone_whose_daylight_saving_offset_is_off_the_slot_grid_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    assert validate_time_zone("Australia/Lord_Howe") is None  # UTC+10:30, +11 in summer
+    monkeypatch.setattr(model, "seasonal_offsets_minutes", lambda name: (60, 105))  # no such zone today
+    found = validate_time_zone.__wrapped__("Europe/Berlin")
+    assert found is not None and "daylight-saving UTC offset of 105 minutes" in found

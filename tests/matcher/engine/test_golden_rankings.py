@@ -6,7 +6,8 @@ synthetic one of 4,000 counselors and a random one of 1,500) times 71 intakes ti
 four built-in strategies, with ids, scores (as hex floats), eligible counts and
 exclusions. The schema-driven engine must give the same ids in the same order and the
 same scores to the last bit, once every counselor is licensed where the client is and
-sees the client's age group, and the intake names no gender, identity or preference.
+sees the client's age group, and the intake names no gender, identity or preference (the
+built-in strategies do not weigh the near-match factor of related concerns).
 
 One deliberate change since: concerns are a tiering preference (counselors who treat none
 of the client's concerns rank after every counselor who treats one). Where every stored
@@ -14,6 +15,10 @@ result treats one of the concerns, and for every random draw (the control has no
 the ranking must be the stored one exactly; elsewhere the stored results that treat one
 must open the new list in the same order with the same scores, and everyone who treats one
 must come before anyone who does not.
+
+The stored engine placed weekly hours with each zone's standard offset; the rankings are made
+in ``STANDARD_WEEK`` (``tests/matcher/conftest.py``), a week in which the zones used here had
+those offsets (two of them given as fixed zones of the same offset).
 """
 
 from __future__ import annotations
@@ -30,11 +35,11 @@ import pytest
 from matcher.engine.ranking import rank
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.jurisdictions import JURISDICTIONS
-from matcher.model import CounselorProfile, Intake
+from matcher.model import Availability, CounselorProfile, Intake
 from matcher.strategy import BUILTIN_STRATEGIES
 from matcher.synthetic import synthetic_counselors, synthetic_intakes, worst_case_intake
 from matcher.vocabulary import AGE_GROUPS
-from tests.matcher.conftest import random_intake, random_profiles
+from tests.matcher.conftest import STANDARD_WEEK, STANDARD_ZONES, random_intake, random_profiles
 
 GOLDEN = Path(__file__).parents[1] / "data" / "golden_rankings.json.gz"
 _EVERYWHERE = tuple(JURISDICTIONS)
@@ -43,9 +48,24 @@ _EVERYWHERE = tuple(JURISDICTIONS)
 _ALL_AGES = tuple(AGE_GROUPS)
 
 
+def _standard(availability: Availability) -> Availability:
+    """``availability`` in a zone that had its standard offset of today in STANDARD_WEEK.
+
+    The stored engine placed hours with each zone's standard offset; the rankings are made in
+    STANDARD_WEEK, when every zone used here had it but two (given as fixed zones).
+    """
+    zone = STANDARD_ZONES.get(availability.time_zone, availability.time_zone)
+    return dataclasses.replace(availability, time_zone=zone)
+
+
 def _as_before(profiles: list[CounselorProfile]) -> list[CounselorProfile]:
     """The attributes the stored engine did not know made neutral: licensed and seeing every age."""
-    return [dataclasses.replace(p, jurisdictions=_EVERYWHERE, age_groups=_ALL_AGES) for p in profiles]
+    return [
+        dataclasses.replace(
+            p, jurisdictions=_EVERYWHERE, age_groups=_ALL_AGES, availability=_standard(p.availability)
+        )
+        for p in profiles
+    ]
 
 
 def _intakes(name: str) -> list[Intake]:
@@ -55,7 +75,15 @@ def _intakes(name: str) -> list[Intake]:
         r = random.Random(5)
         made = [random_intake(r) for _ in range(30)]
     return [
-        dataclasses.replace(i, age_group="adult", genders=(), identities=(), preferences=()) for i in made
+        dataclasses.replace(
+            i,
+            age_group="adult",
+            genders=(),
+            identities=(),
+            preferences=(),
+            availability=i.availability and _standard(i.availability),
+        )
+        for i in made
     ]
 
 
@@ -73,8 +101,10 @@ def cases() -> list[dict[str, Any]]:
 
 def test_rankings_are_those_of_the_hand_written_engine(cases: list[dict[str, Any]]) -> None:
     catalogs = {
-        "synthetic-4000-7": CatalogSnapshot.build(_as_before(synthetic_counselors(4000, 7)), 1),
-        "random-1500-11": CatalogSnapshot.build(_as_before(random_profiles(1500, 11)), 1),
+        "synthetic-4000-7": CatalogSnapshot.build(
+            _as_before(synthetic_counselors(4000, 7)), 1, STANDARD_WEEK
+        ),
+        "random-1500-11": CatalogSnapshot.build(_as_before(random_profiles(1500, 11)), 1, STANDARD_WEEK),
     }
     intakes = {name: _intakes(name) for name in ("synthetic-40-3", "random-30-5")}
     strategies = {s.key: s for s in BUILTIN_STRATEGIES}

@@ -75,7 +75,7 @@ def test_every_way_of_splitting_the_rows_equals_a_full_sort(
     cols = snapshot.columns
     intakes = _intakes(10, seed=k) + synthetic_intakes(10, seed=k) + [worst_case_intake(k)]
     for intake in intakes:
-        q = compile_query(intake, DEFAULT_STRATEGY).kernel
+        q = compile_query(intake, DEFAULT_STRATEGY, snapshot.week).kernel
         expected_rows, expected_totals = _full_sort(snapshot, q, k)
         eligible, excluded = kernel.eligible_rows(cols, snapshot.index, q)
         index = snapshot.index
@@ -108,7 +108,7 @@ def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
     intakes = [i for i in synthetic_intakes(60, seed=11) if i.availability is not None]
     counted = 0
     for intake in intakes:
-        q = compile_query(intake, strategy).kernel
+        q = compile_query(intake, strategy, varied.week).kernel
         counted += COUNT_SLOTS_FROM <= q.slot_count < COUNT_SLOTS_BELOW and q.weights[q.slot_factor] > 0
         for k in (1, 10):
             expected_rows, expected_totals = _full_sort(varied, q, k)
@@ -121,7 +121,7 @@ def test_pruning_on_counted_slots_equals_a_full_sort_for_every_strategy(
 def test_the_tied_catalog_ranks_like_the_reference(tied: CatalogSnapshot) -> None:
     profiles = list(tied.profiles)
     for intake in _intakes(2, seed=99):
-        expected = rank_reference(profiles, intake, DEFAULT_STRATEGY, 25)
+        expected = rank_reference(profiles, intake, DEFAULT_STRATEGY, 25, week=tied.week)
         ranking = rank(tied, intake, DEFAULT_STRATEGY, 25)
         assert [(r.counselor_id, r.score) for r in ranking.results] == expected
 
@@ -131,7 +131,7 @@ def test_exclusions_count_every_failure_at_scale(tied: CatalogSnapshot) -> None:
     intake = dataclasses.replace(
         _intakes(1, seed=5)[0], availability=Availability("UTC", (WeeklyWindow(0, 0, 30),))
     )
-    q = compile_query(intake, DEFAULT_STRATEGY).kernel
+    q = compile_query(intake, DEFAULT_STRATEGY, tied.week).kernel
     result = kernel.top_k(tied.columns, tied.index, q, 10)
     slots = tied.slot_words[0] & np.uint64(1)
     assert result.excluded[list(FILTERS).index("availability")] == int((slots == 0).sum())

@@ -1,4 +1,8 @@
-"""Hand-checked rankings: exact orders, scores, factor contributions and exclusion counts."""
+"""Hand-checked rankings: exact orders, scores, factor contributions and exclusion counts.
+
+Hours are placed in a January week (``JANUARY_WEEK``), when every zone here has its standard
+UTC offset.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +17,7 @@ from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY, Algorithm, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
-from tests.matcher.conftest import random_intake, random_profiles
+from tests.matcher.conftest import JANUARY_WEEK, random_intake, random_profiles
 
 H = 60
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
@@ -101,7 +105,7 @@ CATALOG = [ZED, BEN, XIA, ANA, UMA, VIC, CHO, WES, ABE, YAN]
 
 @pytest.fixture(scope="module")
 def snapshot() -> CatalogSnapshot:
-    return CatalogSnapshot.build(CATALOG, version=42)
+    return CatalogSnapshot.build(CATALOG, version=42, week=JANUARY_WEEK)
 
 
 def scores(ranking: Ranking) -> list[tuple[str, float]]:
@@ -244,7 +248,7 @@ def test_window_crossing_midnight_and_the_end_of_the_week() -> None:
             base, id="tokyo", availability=Availability("Asia/Tokyo", (WeeklyWindow(0, 11 * H, 12 * H),))
         ),
     ]
-    ranking = rank(CatalogSnapshot.build(catalog, 1), client, AVAILABILITY_FIRST)
+    ranking = rank(CatalogSnapshot.build(catalog, 1, JANUARY_WEEK), client, AVAILABILITY_FIRST)
     assert [r.counselor_id for r in ranking.results] == ["mon-early", "tokyo", "berlin"]
     assert [r.factors[-1].score for r in ranking.results] == [0.25, 0.25, 0.125]
     assert ranking.exclusions["availability"] == 1
@@ -262,7 +266,9 @@ def test_random_eligible_is_seeded_and_draws_only_eligible_counselors(snapshot: 
         assert ids == [
             r.counselor_id for r in rank(snapshot, CLIENT, RANDOM_ELIGIBLE, k=10, seed=seed).results
         ]
-        assert scores(ranking) == rank_reference(CATALOG, CLIENT, RANDOM_ELIGIBLE, 10, seed=seed)
+        assert scores(ranking) == rank_reference(
+            CATALOG, CLIENT, RANDOM_ELIGIBLE, 10, seed=seed, week=JANUARY_WEEK
+        )
         orders.add(tuple(ids))
     assert len(orders) > 5
     # Scores are still computed with the strategy's (equal) weights: ana 0.25*(0.875 + 1 + 1 + 0.5)
@@ -272,8 +278,9 @@ def test_random_eligible_is_seeded_and_draws_only_eligible_counselors(snapshot: 
 
 
 def test_reference_agrees_on_the_hand_built_catalog(snapshot: CatalogSnapshot) -> None:
-    assert scores(rank(snapshot, CLIENT)) == rank_reference(CATALOG, CLIENT, DEFAULT_STRATEGY, 10)
-    failed = {p.id: score_profile(p, CLIENT, DEFAULT_STRATEGY).failed for p in CATALOG}
+    expected = rank_reference(CATALOG, CLIENT, DEFAULT_STRATEGY, 10, week=JANUARY_WEEK)
+    assert scores(rank(snapshot, CLIENT)) == expected
+    failed = {p.id: score_profile(p, CLIENT, DEFAULT_STRATEGY, JANUARY_WEEK).failed for p in CATALOG}
     assert failed["uma"] == {"active", "capacity"}
     assert failed["yan"] == {"capacity", "language"}
     assert failed["ana"] == frozenset()
@@ -287,9 +294,9 @@ def test_fast_path_matches_the_reference_on_a_random_catalog() -> None:
         client = random_intake(r)
         strategy = BUILTIN_STRATEGIES[i % len(BUILTIN_STRATEGIES)]
         ranking = rank(snapshot, client, strategy, k=25, seed=i)
-        assert scores(ranking) == rank_reference(profiles, client, strategy, 25, seed=i)
+        assert scores(ranking) == rank_reference(profiles, client, strategy, 25, seed=i, week=snapshot.week)
         assert (ranking.eligible_count, dict(ranking.exclusions)) == reference_counts(
-            profiles, client, strategy
+            profiles, client, strategy, snapshot.week
         )
 
 
@@ -299,4 +306,4 @@ def test_windows_without_any_slot_exclude_everybody(snapshot: CatalogSnapshot) -
     empty = dataclasses.replace(CLIENT, availability=Availability("UTC", (WeeklyWindow(0, 60, 60),)))
     ranking = rank(snapshot, empty)
     assert ranking.results == () and ranking.exclusions["availability"] == 10
-    assert rank_reference(CATALOG, empty, DEFAULT_STRATEGY, 10) == []
+    assert rank_reference(CATALOG, empty, DEFAULT_STRATEGY, 10, week=JANUARY_WEEK) == []

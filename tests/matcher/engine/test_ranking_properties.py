@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import datetime
 from unittest.mock import patch
 
 import numpy as np
@@ -34,6 +35,7 @@ from matcher.model import (
 from matcher.preferences import client_value
 from matcher.strategy import BUILTIN_STRATEGIES, Algorithm, Strategy
 from matcher.vocabulary import CONCERNS, Proficiency, SessionFormat, SessionType
+from tests.matcher.conftest import JANUARY_WEEK, WEEKS
 
 CONCERN_CODES = ("anxiety", "depression", "grief", "trauma", "stress")
 APPROACH_CODES = ("cbt", "dbt", "emdr", "act")
@@ -173,7 +175,7 @@ def _only_preferred(intake: Intake) -> Intake:
 
 
 def all_results(profiles: list[CounselorProfile], intake: Intake, strategy: Strategy) -> Ranking:
-    return rank(CatalogSnapshot.build(profiles, 1), intake, strategy, k=max(1, len(profiles)))
+    return rank(CatalogSnapshot.build(profiles, 1, JANUARY_WEEK), intake, strategy, k=max(1, len(profiles)))
 
 
 def score_of(ranking: Ranking, counselor_id: str) -> float:
@@ -269,25 +271,37 @@ def test_adding_a_concern_treated_as_primary_never_lowers_the_concern_factor(
 
 @pytest.mark.parametrize("parallel", [False, True])
 @settings(max_examples=120, deadline=None)
-@given(catalogs, intakes, strategies, st.integers(1, 30), st.integers(0, 2**32))
+@given(catalogs, intakes, strategies, st.integers(1, 30), st.integers(0, 2**32), st.sampled_from(WEEKS))
 def test_fast_path_equals_the_reference(
-    parallel: bool, profiles: list[CounselorProfile], intake: Intake, strategy: Strategy, k: int, seed: int
+    parallel: bool,
+    profiles: list[CounselorProfile],
+    intake: Intake,
+    strategy: Strategy,
+    k: int,
+    seed: int,
+    week: datetime,
 ) -> None:
-    """``parallel``: even these small catalogs go through the chunked kernel (chunks of a few rows)."""
+    """``parallel``: even these small catalogs go through the chunked kernel (chunks of a few rows).
+
+    In a January week, in July and in weeks of daylight-saving changes (``WEEKS``).
+    """
     with patch.object(kernel, "PARALLEL_ABOVE", -1 if parallel else kernel.PARALLEL_ABOVE):
-        ranking = rank(CatalogSnapshot.build(profiles, 1), intake, strategy, k=k, seed=seed)
-    expected = rank_reference(profiles, intake, strategy, k, seed=seed)
+        ranking = rank(CatalogSnapshot.build(profiles, 1, week), intake, strategy, k=k, seed=seed)
+    expected = rank_reference(profiles, intake, strategy, k, seed=seed, week=week)
     assert [r.counselor_id for r in ranking.results] == [i for i, _ in expected]
     for result, (_, score) in zip(ranking.results, expected, strict=True):
         assert abs(result.score - score) <= 1e-9
-    assert (ranking.eligible_count, dict(ranking.exclusions)) == reference_counts(profiles, intake, strategy)
+    counts = reference_counts(profiles, intake, strategy, week)
+    assert (ranking.eligible_count, dict(ranking.exclusions)) == counts
     offered = sorted(
-        reference_relaxations(profiles, intake, strategy).items(), key=lambda r: (-r[1], FILTERS.index(r[0]))
+        reference_relaxations(profiles, intake, strategy, week).items(),
+        key=lambda r: (-r[1], FILTERS.index(r[0])),
     )
     expected_relaxations = offered[:MAX_RELAXATIONS] if ranking.eligible_count < k else []
     assert [(r.attribute, r.added) for r in ranking.relaxations] == expected_relaxations
     for result in ranking.results:
-        reference = score_profile(next(p for p in profiles if p.id == result.counselor_id), intake, strategy)
+        profile = next(p for p in profiles if p.id == result.counselor_id)
+        reference = score_profile(profile, intake, strategy, week)
         assert {f.factor: f.score for f in result.factors} == reference.factors
 
 
@@ -357,9 +371,9 @@ def test_a_required_preference_never_admits_a_counselor_who_fails_it(
     ranking = all_results(profiles, required, strategy)
     by_id = {p.id: p for p in profiles}
     for result in ranking.results:
-        assert name not in score_profile(by_id[result.counselor_id], required, strategy).failed
+        assert name not in score_profile(by_id[result.counselor_id], required, strategy, JANUARY_WEEK).failed
     assert ranking.exclusions[name] == sum(
-        1 for p in profiles if name in score_profile(p, required, strategy).failed
+        1 for p in profiles if name in score_profile(p, required, strategy, JANUARY_WEEK).failed
     )
 
 

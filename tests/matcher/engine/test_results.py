@@ -20,6 +20,7 @@ from matcher.explain.reasons import ReasonWriter
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.strategy import DEFAULT_STRATEGY, Strategy
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from tests.matcher.conftest import JANUARY_WEEK
 
 H = 60
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
@@ -89,13 +90,13 @@ ANA_FOR_1 = (
 
 @pytest.fixture
 def snapshot() -> CatalogSnapshot:
-    return CatalogSnapshot.build([ANA, BEN], version=1)
+    return CatalogSnapshot.build([ANA, BEN], version=1, week=JANUARY_WEEK)  # Chicago at UTC-6
 
 
 def test_masked_bits_share_phrases_within_one_intake_only(snapshot: CatalogSnapshot) -> None:
     rows = np.array([0, 1], dtype=np.int64)
-    first = ReasonWriter(CLIENT_1)
-    second = ReasonWriter(CLIENT_2)
+    first = ReasonWriter(CLIENT_1, week=snapshot.week)
+    second = ReasonWriter(CLIENT_2, week=snapshot.week)
     # Interleaved writers: each keeps its own phrases.
     assert first.for_rows(snapshot.columns, rows) == [ANA_FOR_1, ANA_FOR_1]
     assert second.for_rows(snapshot.columns, rows) == [

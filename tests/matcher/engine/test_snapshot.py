@@ -16,7 +16,7 @@ from matcher.engine.snapshot import CatalogSnapshot
 from matcher.errors import NotFound
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
-from tests.matcher.conftest import random_profile, random_profiles
+from tests.matcher.conftest import JANUARY_WEEK, random_profile, random_profiles
 
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
 
@@ -55,7 +55,7 @@ def assert_same_snapshot(a: CatalogSnapshot, b: CatalogSnapshot) -> None:
 
 def test_columns_of_a_hand_built_profile() -> None:
     full = dataclasses.replace(ana(), id="bob", caseload_current=10, active=False)
-    snap = CatalogSnapshot.build([full, ana()], version=7)
+    snap = CatalogSnapshot.build([full, ana()], version=7, week=JANUARY_WEEK)
     assert snap.version == 7 and len(snap) == snap.size == 2
     assert snap.ids == ("ana", "bob")  # rows sorted by id
     assert snap.columns.flags.tolist() == [0b11, 0]  # active, capacity
@@ -73,7 +73,7 @@ def test_columns_of_a_hand_built_profile() -> None:
     assert int(snap.codes("format")[0]) == bits("format", "video", "phone") == 0b011
     assert int(snap.codes("session_type")[0]) == bits("session_type", "couples") == 0b010
     assert int(snap.codes("licensure")[0]) == bits("licensure", "US-IL", "US-WI")
-    # Berlin (UTC+1) Wed 01:00-05:00 = Wed 00:00-04:00 UTC = slots 96..103 = bits 32..39 of word 1.
+    # Berlin (UTC+1 in January) Wed 01:00-05:00 = Wed 00:00-04:00 UTC = slots 96..103 = bits 32..39 of word 1.
     assert snap.availability.shape == (2, SLOT_WORDS)
     assert snap.availability[0].tolist() == [0, 0xFF << 32, 0, 0, 0, 0]
     assert snap.profile("bob") is full
@@ -117,7 +117,7 @@ def test_availability_agrees_with_the_profiles_and_memory_is_under_200_bytes_per
     assert snap.nbytes == snap.columns.nbytes + INDEX_ROWS * len(snap) // 8
     assert snap.nbytes <= 200 * len(snap)
     for row, p in enumerate(snap.profiles):
-        assert np.array_equal(snap.availability[row], availability_bits(p.availability)), p.id
+        assert np.array_equal(snap.availability[row], availability_bits(p.availability, snap.week)), p.id
 
 
 def test_upsert_and_delete_equal_a_rebuild() -> None:

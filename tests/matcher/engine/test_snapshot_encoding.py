@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -19,7 +20,7 @@ from matcher.engine.snapshot import ENCODE_BATCH, CatalogSnapshot
 from matcher.model import Availability, CounselorProfile, Specialty, WeeklyWindow
 from matcher.synthetic import synthetic_counselors
 from matcher.vocabulary import Proficiency
-from tests.matcher.conftest import random_profiles
+from tests.matcher.conftest import JANUARY_WEEK, TRANSITION_WEEKS, random_profiles
 
 T = TypeVar("T")
 
@@ -28,7 +29,7 @@ def _bits(positions: dict[str, int] | Any, codes: Sequence[object]) -> int:
     return sum(1 << positions[c] for c in set(codes))
 
 
-def reference_columns(profiles: Sequence[CounselorProfile]) -> Columns:
+def reference_columns(profiles: Sequence[CounselorProfile], week: datetime = JANUARY_WEEK) -> Columns:
     """The columns of ``profiles`` computed one profile at a time, with no shortcut."""
     flags = np.zeros(len(profiles), dtype=np.uint8)
     codes = np.zeros((CODE_WORDS, len(profiles)), dtype=np.uint64)
@@ -49,7 +50,7 @@ def reference_columns(profiles: Sequence[CounselorProfile]) -> Columns:
                 value = _bits(place.positions, held)
             for w in range(place.words):
                 codes[place.word + w, row] = value >> (64 * w) & (2**64 - 1)
-    slots = [availability_bits(p.availability) for p in profiles]
+    slots = [availability_bits(p.availability, week) for p in profiles]
     slot_words = np.array(slots, dtype=np.uint64).T if slots else np.zeros((SLOT_WORDS, 0), dtype=np.uint64)
     return Columns(flags=flags, codes=codes, slot_words=np.ascontiguousarray(slot_words))
 
@@ -83,14 +84,15 @@ def shared(profiles: Sequence[CounselorProfile]) -> list[CounselorProfile]:
     ]
 
 
+@pytest.mark.parametrize("week", [JANUARY_WEEK, *TRANSITION_WEEKS], ids=lambda w: w.isoformat()[:13])
 @pytest.mark.parametrize("make", [shared, copy.deepcopy], ids=["shared parts", "copied parts"])
 def test_encoding_equals_the_plain_per_profile_encoding(
-    make: Callable[[list[CounselorProfile]], list[CounselorProfile]],
+    make: Callable[[list[CounselorProfile]], list[CounselorProfile]], week: datetime
 ) -> None:
     for profiles in (random_profiles(400, seed=21), synthetic_counselors(1000, seed=3)):
         given = make(profiles)
-        assert_same_columns(encode_profiles(given), reference_columns(profiles))
-    assert_same_columns(encode_profiles([]), reference_columns([]))
+        assert_same_columns(encode_profiles(given, week), reference_columns(profiles, week))
+    assert_same_columns(encode_profiles([], week), reference_columns([], week))
 
 
 def test_a_concern_listed_both_ways_counts_as_primary_and_shared_windows_keep_their_zone() -> None:
@@ -102,7 +104,7 @@ def test_a_concern_listed_both_ways_counts_as_primary_and_shared_windows_keep_th
             "b", "B", specialties=both[:1], availability=Availability("Asia/Kolkata", (window,))
         ),
     ]
-    columns = encode_profiles(profiles)
+    columns = encode_profiles(profiles, JANUARY_WEEK)
     grief = 1 << LAYOUT["concern"].positions["grief"]
     concerns = columns.words_of("concern")[0]
     assert concerns.tolist() == [grief | grief << GRADE_SHIFT, grief << GRADE_SHIFT]
@@ -121,7 +123,7 @@ def test_a_build_in_batches_of_any_size_and_order_gives_the_plain_encoding(
     expected = reference_columns(in_order)
     monkeypatch.setattr(snapshot, "ENCODE_BATCH", batch)
     for given in (in_order, profiles, in_order[::-1], tuple(in_order)):
-        built = CatalogSnapshot.build(given, 4)
+        built = CatalogSnapshot.build(given, 4, JANUARY_WEEK)
         assert built.version == 4 and built.ids == [p.id for p in in_order] and built.profiles == in_order
         assert_same_columns(built.columns, expected)
         for x in built.columns.arrays():
@@ -133,6 +135,6 @@ def test_build_refuses_repeated_ids_in_or_out_of_order() -> None:
     for given in ([a, dataclasses.replace(a, display_name="again"), b], [b, a, a]):
         with pytest.raises(ValueError, match="appears twice"):
             CatalogSnapshot.build(given, 1)
-    empty = CatalogSnapshot.build((), 3)
+    empty = CatalogSnapshot.build((), 3, JANUARY_WEEK)
     assert len(empty) == 0 and empty.slot_words.shape == (SLOT_WORDS, 0)
     assert_same_columns(empty.columns, reference_columns([]))

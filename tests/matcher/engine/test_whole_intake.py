@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from matcher.engine.ranking import Ranking, rank
 from matcher.engine.reference import rank_reference
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.model import ConcernPreference, CounselorProfile, Intake, Preference, Specialty, validate_intake
-from matcher.strategy import DEFAULT_STRATEGY
+from matcher.strategy import BUILTIN_STRATEGIES, DEFAULT_STRATEGY
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
 
 P = Proficiency.PRIMARY
@@ -172,3 +174,49 @@ def test_too_few_qualify_so_relaxations_say_whom_each_would_add() -> None:
         ("gender", 1, "any counselor gender"),
     ]
     assert ranked(catalog, narrow, k=1).relaxations == ()  # enough qualify: nothing to offer
+
+
+RELATED = next(s for s in BUILTIN_STRATEGIES if s.name == "balanced-related")
+
+
+def test_a_related_concern_earns_partial_credit_under_a_strategy_that_weighs_it() -> None:
+    catalog = [
+        counselor("exact"),  # anxiety, primary
+        counselor("near", specialties=(Specialty("panic", P),)),  # panic attacks: near anxiety (0.75)
+        counselor("far", specialties=(Specialty("grief", P),)),  # grief: not related to anxiety
+    ]
+    snapshot = CatalogSnapshot.build(catalog, 1)
+    # balanced-v1 does not weigh near matches: near and far both treat none of the concerns and tie
+    # (language only), so the smaller id comes first.
+    plain = rank(snapshot, CLIENT, DEFAULT_STRATEGY, 3)
+    assert ids(plain) == ["exact", "far", "near"]
+    assert [f.factor for f in plain.results[0].factors] == ["concern", "language"]
+    # balanced-related: weights 0.40, 0.15, 0.20 over 0.75; exact 1.0 (a concern treated counts in
+    # full for near matches too), near (0.15 * 0.75 + 0.20) / 0.75, far 0.20 / 0.75.
+    related = rank(snapshot, CLIENT, RELATED, 3)
+    assert related == rank(snapshot, CLIENT, RELATED, 3)
+    assert rank_reference(catalog, CLIENT, RELATED, 3) == [(r.counselor_id, r.score) for r in related.results]
+    assert ids(related) == ["exact", "near", "far"]
+    assert [r.score for r in related.results] == pytest.approx(
+        [1.0, (0.15 * 0.75 + 0.20) / 0.75, 0.20 / 0.75]
+    )
+    assert "treats panic attacks, related to anxiety" in related.results[1].reasons
+
+
+def test_near_matches_lift_a_counselor_among_those_who_treat_a_concern() -> None:
+    intake = dataclasses.replace(
+        CLIENT, concerns=(ConcernPreference("grief", 1), ConcernPreference("depression", 2))
+    )
+    catalog = [
+        counselor("grief-only", specialties=(Specialty("grief", P),)),
+        counselor("grief-perinatal", specialties=(Specialty("grief", P), Specialty("perinatal", P))),
+    ]
+    snapshot = CatalogSnapshot.build(catalog, 1)
+    assert ids(rank(snapshot, intake, DEFAULT_STRATEGY, 2)) == ["grief-only", "grief-perinatal"]  # a tie
+    related = rank(snapshot, intake, RELATED, 2)
+    assert ids(related) == ["grief-perinatal", "grief-only"]  # perinatal is near depression (0.75)
+    near = {f.factor: f.score for f in related.results[0].factors}["related_concern"]
+    # grief 1 (treated) + depression 2 * 0.75 (via perinatal), over priorities 3 (grief also
+    # counts depression at 0.5, but perinatal's 0.75 is the best).
+    assert near == (1 * 1.0 + 2 * 0.75) / 3
+    assert "treats perinatal mental health, related to depression" in related.results[0].reasons

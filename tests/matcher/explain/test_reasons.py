@@ -1,4 +1,8 @@
-"""Exact reason strings for hand-built counselors and intakes."""
+"""Exact reason strings for hand-built counselors and intakes.
+
+Hours are placed in a January week (``JANUARY_WEEK``), when every zone here has its standard
+UTC offset.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ from matcher.explain.hours_phrase import describe_shared_hours, join_words, word
 from matcher.explain.reasons import ReasonWriter, explain
 from matcher.model import Availability, ConcernPreference, CounselorProfile, Intake, Specialty, WeeklyWindow
 from matcher.vocabulary import Proficiency, SessionFormat, SessionType
+from tests.matcher.conftest import JANUARY_WEEK
 
 P, S = Proficiency.PRIMARY, Proficiency.SECONDARY
 H = 60  # minutes per hour
@@ -41,7 +46,8 @@ def intake(**kwargs: object) -> Intake:
 
 def slots(zone: str, *windows: tuple[int, int, int]) -> int:
     """UTC slot bitset of windows given as (day, start hour*60, end hour*60) in ``zone``."""
-    return words_to_int(availability_bits(Availability(zone, tuple(WeeklyWindow(*w) for w in windows))))
+    availability = Availability(zone, tuple(WeeklyWindow(*w) for w in windows))
+    return words_to_int(availability_bits(availability, JANUARY_WEEK))
 
 
 # --------------------------------------------------------------------------- join_words
@@ -165,7 +171,7 @@ def test_shared_evenings_in_the_clients_local_time() -> None:
     counselor_slots = slots("UTC", (2, 0, 3 * H), (4, 0, 3 * H))  # Wed and Fri 00:00-03:00 UTC
     client_slots = slots("America/Chicago", (1, 18 * H, 22 * H), (3, 18 * H, 22 * H))
     assert (
-        describe_shared_hours(client_slots, counselor_slots, "America/Chicago")
+        describe_shared_hours(client_slots, counselor_slots, "America/Chicago", JANUARY_WEEK)
         == "free Tue and Thu evenings: 6 of your 8 hours"
     )
 
@@ -173,20 +179,26 @@ def test_shared_evenings_in_the_clients_local_time() -> None:
 def test_all_hours_and_half_hours() -> None:
     client_slots = slots("America/Chicago", (1, 18 * H, 22 * H), (3, 18 * H, 22 * H))
     everything = (1 << 336) - 1
-    assert describe_shared_hours(client_slots, everything, "America/Chicago") == "free at all 8 of your hours"
+    assert (
+        describe_shared_hours(client_slots, everything, "America/Chicago", JANUARY_WEEK)
+        == "free at all 8 of your hours"
+    )
     half = slots("UTC", (2, 0, 30))  # Wed 00:00-00:30 UTC = Tue 18:00-18:30 Chicago
     assert (
-        describe_shared_hours(client_slots, half, "America/Chicago")
+        describe_shared_hours(client_slots, half, "America/Chicago", JANUARY_WEEK)
         == "free Tue evening: 0.5 of your 8 hours"
     )
     six_and_a_half = slots("UTC", (2, 0, 4 * H), (4, 0, 2 * H + 30))
     assert (
-        describe_shared_hours(client_slots, six_and_a_half, "America/Chicago")
+        describe_shared_hours(client_slots, six_and_a_half, "America/Chicago", JANUARY_WEEK)
         == "free Tue and Thu evenings: 6.5 of your 8 hours"
     )
-    assert describe_shared_hours(client_slots, 0, "America/Chicago") == "not free at any of your hours"
+    assert (
+        describe_shared_hours(client_slots, 0, "America/Chicago", JANUARY_WEEK)
+        == "not free at any of your hours"
+    )
     one_hour = slots("UTC", (0, 9 * H, 10 * H))
-    assert describe_shared_hours(one_hour, everything, "UTC") == "free at your one hour"
+    assert describe_shared_hours(one_hour, everything, "UTC", JANUARY_WEEK) == "free at your one hour"
 
 
 def test_parts_of_the_day_are_grouped_and_ordered_by_day() -> None:
@@ -194,7 +206,7 @@ def test_parts_of_the_day_are_grouped_and_ordered_by_day() -> None:
     client_slots = slots("UTC", (0, 9 * H, 13 * H), (2, 18 * H, 20 * H))
     counselor_slots = slots("UTC", (0, 11 * H, 13 * H), (2, 19 * H, 20 * H))
     assert (
-        describe_shared_hours(client_slots, counselor_slots, "UTC")
+        describe_shared_hours(client_slots, counselor_slots, "UTC", JANUARY_WEEK)
         == "free Mon morning, Mon afternoon and Wed evening: 3 of your 6 hours"
     )
 
@@ -204,16 +216,20 @@ def test_weekday_weekend_and_every_day_phrases() -> None:
     client_slots = slots("UTC", *weekday_evenings, (5, 10 * H, 12 * H))
     counselor_slots = slots("UTC", *[(d, 18 * H, 19 * H) for d in range(5)])
     assert (
-        describe_shared_hours(client_slots, counselor_slots, "UTC")
+        describe_shared_hours(client_slots, counselor_slots, "UTC", JANUARY_WEEK)
         == "free weekday evenings: 5 of your 12 hours"
     )
     weekend = slots("UTC", (5, 10 * H, 11 * H), (6, 10 * H, 11 * H))
     client_all_week = slots("UTC", *[(d, 10 * H, 12 * H) for d in range(7)])
     assert (
-        describe_shared_hours(client_all_week, weekend, "UTC") == "free weekend mornings: 2 of your 14 hours"
+        describe_shared_hours(client_all_week, weekend, "UTC", JANUARY_WEEK)
+        == "free weekend mornings: 2 of your 14 hours"
     )
     daily = slots("UTC", *[(d, 10 * H, 11 * H) for d in range(7)])
-    assert describe_shared_hours(client_all_week, daily, "UTC") == "free every morning: 7 of your 14 hours"
+    assert (
+        describe_shared_hours(client_all_week, daily, "UTC", JANUARY_WEEK)
+        == "free every morning: 7 of your 14 hours"
+    )
 
 
 def test_half_hour_offset_zone() -> None:
@@ -221,7 +237,7 @@ def test_half_hour_offset_zone() -> None:
     client_slots = slots("Asia/Kolkata", (0, 9 * H, 11 * H))
     counselor_slots = slots("UTC", (0, 3 * H + 30, 4 * H + 30))
     assert (
-        describe_shared_hours(client_slots, counselor_slots, "Asia/Kolkata")
+        describe_shared_hours(client_slots, counselor_slots, "Asia/Kolkata", JANUARY_WEEK)
         == "free Mon morning: 1 of your 2 hours"
     )
 
@@ -231,7 +247,7 @@ def test_week_wrap_is_mapped_back_to_sunday() -> None:
     client_slots = slots("America/Chicago", (6, 17 * H, 21 * H))
     counselor_slots = slots("UTC", (0, 0, 1 * H))
     assert (
-        describe_shared_hours(client_slots, counselor_slots, "America/Chicago")
+        describe_shared_hours(client_slots, counselor_slots, "America/Chicago", JANUARY_WEEK)
         == "free Sun evening: 1 of your 4 hours"
     )
 
@@ -241,10 +257,10 @@ def test_explain_adds_availability_from_the_profile_or_given_bits() -> None:
     client = intake(availability=CHICAGO_TUE_THU_EVENINGS)
     # Berlin is UTC+1: Wed 01:00-04:00 Berlin = Wed 00:00-03:00 UTC = Tue 18:00-21:00 Chicago.
     expected = "free Tue evening: 3 of your 8 hours"
-    assert explain(profile, client)[-1] == expected
-    words = availability_bits(profile.availability)
-    assert explain(profile, client, words)[-1] == expected
-    assert ReasonWriter(client).explain(profile, words_to_int(words))[-1] == expected
+    assert explain(profile, client, week=JANUARY_WEEK)[-1] == expected
+    words = availability_bits(profile.availability, JANUARY_WEEK)
+    assert explain(profile, client, words, JANUARY_WEEK)[-1] == expected
+    assert ReasonWriter(client, week=JANUARY_WEEK).explain(profile, words_to_int(words))[-1] == expected
     assert not any(r.startswith("free") for r in explain(profile, intake()))
 
 

@@ -2,18 +2,24 @@
 
 The reference reads the profile's tuples and walks the shared slots one by one; the
 writer reads the snapshot's bit columns, masks them with the intake and keeps each
-phrase per writer. They must agree on every text.
+phrase per writer. They must agree on every text. The reference places hours with
+``utc_slots`` (plain ``datetime`` arithmetic) and reads each shared UTC slot back in the
+client's zone at its occurrence in the week, in January and in weeks of daylight-saving
+changes.
 """
 
 from __future__ import annotations
 
 import random
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from matcher.availability import SLOTS_PER_WEEK, availability_bits, slots_from_bits, standard_offset_minutes
+from matcher.availability import SLOTS_PER_WEEK
+from matcher.engine.reference import utc_slots
 from matcher.engine.snapshot import CatalogSnapshot
 from matcher.explain.hours_phrase import describe_shared_hours
 from matcher.explain.reasons import ReasonWriter
@@ -27,7 +33,7 @@ from matcher.vocabulary import (
     Proficiency,
     SessionFormat,
 )
-from tests.matcher.conftest import TIME_ZONES, random_intake, random_profiles
+from tests.matcher.conftest import TIME_ZONES, WEEKS, random_intake, random_profiles
 
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 PARTS = ("morning", "afternoon", "evening")
@@ -43,13 +49,18 @@ def hours(slots: int) -> str:
     return format(slots / 2, "g")
 
 
-def slot_set(availability: Availability | None) -> set[int]:
-    if availability is None or not availability.windows:
-        return set()
-    return set(np.flatnonzero(slots_from_bits(availability_bits(availability))).tolist())
+def slot_set(availability: Availability | None, week: datetime) -> set[int]:
+    return set() if availability is None else utc_slots(availability, week)
 
 
-def reference_hours(client: set[int], counselor: set[int], zone: str) -> str:
+def local_slot(slot: int, zone: str, week: datetime) -> tuple[int, int]:
+    """(weekday, minute of the day) in ``zone`` of UTC slot ``slot`` in the week starting at ``week``."""
+    week_minute = week.weekday() * 24 * 60 + week.hour * 60 + week.minute
+    moment = (week + timedelta(minutes=(slot * 30 - week_minute) % (7 * 24 * 60))).astimezone(ZoneInfo(zone))
+    return moment.weekday(), moment.hour * 60 + moment.minute
+
+
+def reference_hours(client: set[int], counselor: set[int], zone: str, week: datetime) -> str:
     shared = client & counselor
     if not shared:
         return "not free at any of your hours"
@@ -59,10 +70,9 @@ def reference_hours(client: set[int], counselor: set[int], zone: str) -> str:
         return (
             "free at your one hour" if len(client) == 2 else f"free at all {hours(len(client))} of your hours"
         )
-    shift = standard_offset_minutes(zone) // 30
     days: dict[int, set[int]] = {0: set(), 1: set(), 2: set()}
     for slot in shared:
-        day, minute = divmod((slot + shift) % SLOTS_PER_WEEK * 30, 24 * 60)
+        day, minute = local_slot(slot, zone, week)
         days[0 if minute < 12 * 60 else 1 if minute < 17 * 60 else 2].add(day)
     groups = []
     for part, chosen in days.items():
@@ -83,7 +93,7 @@ def reference_hours(client: set[int], counselor: set[int], zone: str) -> str:
     return f"free {when}: {hours(len(shared))} of your {hours(len(client))} hours"
 
 
-def reference_reasons(profile: CounselorProfile, intake: Intake) -> tuple[str, ...]:
+def reference_reasons(profile: CounselorProfile, intake: Intake, week: datetime) -> tuple[str, ...]:
     treated = {s.concern for s in profile.specialties}
     primary = {s.concern for s in profile.specialties if s.proficiency == Proficiency.PRIMARY}
     by_priority = [c.concern for c in sorted(intake.concerns, key=lambda c: -c.priority)]
@@ -121,27 +131,33 @@ def reference_reasons(profile: CounselorProfile, intake: Intake) -> tuple[str, .
     identities = [IDENTITIES[i] for i in intake.identities if i in profile.identities]
     if identities:
         out.append(listed(identities))
-    client = slot_set(intake.availability)
+    client = slot_set(intake.availability, week)
     if client:
         assert intake.availability is not None
-        out.append(reference_hours(client, slot_set(profile.availability), intake.availability.time_zone))
+        zone = intake.availability.time_zone
+        out.append(reference_hours(client, slot_set(profile.availability, week), zone, week))
     return tuple(out)
 
 
 def test_writer_agrees_with_the_reference_on_random_catalogs_and_intakes() -> None:
-    snap = CatalogSnapshot.build(random_profiles(400, seed=3), 1)
     r = random.Random(5)
     checked = 0
-    for _ in range(80):
-        client = random_intake(r)
-        rows = np.array(r.sample(range(len(snap)), 15), dtype=np.int64)
-        writer = ReasonWriter(client)
-        got = writer.for_rows(snap.columns, rows)
-        profiles = [snap.profiles[i] for i in rows.tolist()]
-        assert got == [reference_reasons(p, client) for p in profiles]
-        assert got == [writer.explain(p) for p in profiles]  # the profile path, on the same (warm) writer
-        checked += sum(map(len, got))
+    for week in WEEKS:
+        snap = CatalogSnapshot.build(random_profiles(400, seed=3), 1, week)
+        for _ in range(80 // len(WEEKS) + 1):
+            checked += _agree(snap, random_intake(r), r)
     assert checked > 3000
+
+
+def _agree(snap: CatalogSnapshot, client: Intake, r: random.Random) -> int:
+    """Check the writer on 15 random rows of ``snap``; return how many reasons it wrote."""
+    rows = np.array(r.sample(range(len(snap)), 15), dtype=np.int64)
+    writer = ReasonWriter(client, week=snap.week)
+    got = writer.for_rows(snap.columns, rows)
+    profiles = [snap.profiles[i] for i in rows.tolist()]
+    assert got == [reference_reasons(p, client, snap.week) for p in profiles]
+    assert got == [writer.explain(p) for p in profiles]  # the profile path, on the same (warm) writer
+    return sum(map(len, got))
 
 
 def runs(spans: list[tuple[int, int]]) -> int:
@@ -160,10 +176,12 @@ slot_sets = st.integers(0, (1 << SLOTS_PER_WEEK) - 1) | st.lists(
 
 
 @settings(max_examples=400, deadline=None)
-@given(slot_sets, slot_sets, st.sampled_from(TIME_ZONES))
-def test_shared_hours_agree_with_the_slot_by_slot_reference(client: int, counselor: int, zone: str) -> None:
+@given(slot_sets, slot_sets, st.sampled_from(TIME_ZONES), st.sampled_from(WEEKS))
+def test_shared_hours_agree_with_the_slot_by_slot_reference(
+    client: int, counselor: int, zone: str, week: datetime
+) -> None:
     expected = None
     if client:
         ones = {j for j in range(SLOTS_PER_WEEK) if client >> j & 1}
-        expected = reference_hours(ones, {j for j in range(SLOTS_PER_WEEK) if counselor >> j & 1}, zone)
-    assert describe_shared_hours(client, counselor, zone) == expected
+        expected = reference_hours(ones, {j for j in range(SLOTS_PER_WEEK) if counselor >> j & 1}, zone, week)
+    assert describe_shared_hours(client, counselor, zone, week) == expected

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -15,12 +17,17 @@ from service.storage import batches, counselors
 from service.storage.counselors import CounselorRepository
 from service.usecases import catalog as catalog_module
 from service.usecases.catalog import Catalog
-from tests.matcher.conftest import random_profiles
+from tests.matcher.conftest import JANUARY_WEEK, random_profiles
 
 
 @pytest.fixture
 def repository(database_engine: sa.Engine) -> CounselorRepository:
     return CounselorRepository(database_engine)
+
+
+def january() -> datetime:
+    """The clock of these tests (hours compared in a January week)."""
+    return JANUARY_WEEK
 
 
 def assert_same(a: CatalogSnapshot, b: CatalogSnapshot) -> None:
@@ -36,8 +43,8 @@ def test_the_catalog_snapshot_is_the_store_encoded(
     monkeypatch.setattr(counselors, "LOAD_BATCH", 64)  # several batches of rows
     profiles = random_profiles(300, seed=4)
     repository.create_many(profiles)
-    catalog = Catalog(repository)
-    assert_same(catalog.snapshot, CatalogSnapshot.build(profiles, 1))
+    catalog = Catalog(repository, january)
+    assert_same(catalog.snapshot, CatalogSnapshot.build(profiles, 1, JANUARY_WEEK))
 
 
 def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
@@ -45,7 +52,7 @@ def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
 ) -> None:
     monkeypatch.setattr(counselors, "LOAD_BATCH", 16)
     repository.create_many(random_profiles(100, seed=5))
-    catalog = Catalog(repository)
+    catalog = Catalog(repository, january)
     before = catalog.snapshot
     # A write the catalog did not make, in bulk: not in the change log, so only a rebuild catches up.
     repository.create_many([CounselorProfile("zz-new", "New")])
@@ -72,7 +79,7 @@ def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
     monkeypatch.setattr(counselors, "row_batches", real_batches)
     assert catalog.refresh() is True
     assert len(catalog.snapshot) == 101 and "zz-new" in catalog.snapshot
-    assert_same(catalog.snapshot, CatalogSnapshot.build(repository.load_all()[0], 2))
+    assert_same(catalog.snapshot, CatalogSnapshot.build(repository.load_all()[0], 2, JANUARY_WEEK))
 
 
 # --------------------------------------------------------------------------- another process's writes
@@ -80,7 +87,7 @@ def test_a_failed_rebuild_keeps_serving_the_previous_snapshot(
 
 def stored(repository: CounselorRepository) -> CatalogSnapshot:
     profiles, version = repository.load_all()
-    return CatalogSnapshot.build(profiles, version)
+    return CatalogSnapshot.build(profiles, version, JANUARY_WEEK)
 
 
 def test_writes_of_another_process_are_patched_in_without_a_reload(
@@ -88,10 +95,11 @@ def test_writes_of_another_process_are_patched_in_without_a_reload(
 ) -> None:
     profiles = random_profiles(200, seed=6)
     repository.create_many(profiles)
-    here, there = Catalog(repository), Catalog(repository)  # two server processes on one store
+    # two server processes on one store
+    here, there = Catalog(repository, january), Catalog(repository, january)
     reloads: list[int] = []
     real = catalog_module.load_snapshot
-    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda *args: reloads.append(1) or real(*args))
     changed = random_profiles(205, seed=7)  # same ids c0000000.., other values; 5 new ones
     by_id = {p.id: p for p in changed}
     there.replace(by_id["c0000003"])
@@ -115,10 +123,10 @@ def test_an_own_write_after_another_process_wrote_catches_up_with_both(
     repository: CounselorRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     repository.create_many(random_profiles(50, seed=8))
-    here, there = Catalog(repository), Catalog(repository)
+    here, there = Catalog(repository, january), Catalog(repository, january)
     reloads: list[int] = []
     real = catalog_module.load_snapshot
-    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda *args: reloads.append(1) or real(*args))
     there.delete("c0000001")
     here.create(CounselorProfile("zz-here", "Here"), "zz-here")  # version jumps by 2: theirs and ours
     assert reloads == []
@@ -131,11 +139,11 @@ def test_what_the_change_log_cannot_patch_is_reloaded(
     repository: CounselorRepository, monkeypatch: pytest.MonkeyPatch, bulk: bool
 ) -> None:
     repository.create_many(random_profiles(40, seed=9))
-    here, there = Catalog(repository), Catalog(repository)
+    here, there = Catalog(repository, january), Catalog(repository, january)
     monkeypatch.setattr(catalog_module, "PATCH_LIMIT", 2)
     reloads: list[int] = []
     real = catalog_module.load_snapshot
-    monkeypatch.setattr(catalog_module, "load_snapshot", lambda r: reloads.append(1) or real(r))
+    monkeypatch.setattr(catalog_module, "load_snapshot", lambda *args: reloads.append(1) or real(*args))
     if bulk:
         there.create_many([CounselorProfile("zz-1", "One")])
         reloads.clear()  # `there` reloads after its own bulk write
@@ -147,3 +155,46 @@ def test_what_the_change_log_cannot_patch_is_reloaded(
 
     assert reloads == [1]
     assert_same(here.snapshot, stored(repository))
+
+
+# --------------------------------------------------------------------------- the coming week
+
+
+class MovingClock:
+    """A clock the test sets."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def test_the_snapshot_follows_the_clock_into_a_week_after_a_daylight_saving_change(
+    repository: CounselorRepository,
+) -> None:
+    repository.create_many(random_profiles(120, seed=12))
+    clock = MovingClock(datetime(2026, 2, 23, 9, 41, tzinfo=UTC))
+    catalog = Catalog(repository, clock)
+    first = catalog.snapshot
+    assert first.week == datetime(2026, 2, 23, 9, tzinfo=UTC)
+
+    clock.now = datetime(2026, 2, 23, 10, 2, tzinfo=UTC)  # a new hour; no zone changes its offset
+    assert catalog.refresh() is False  # the catalog did not change
+    assert catalog.snapshot.week == datetime(2026, 2, 23, 10, tzinfo=UTC)
+    assert catalog.snapshot.columns is first.columns and catalog.snapshot.index is first.index
+
+    clock.now = datetime(2026, 3, 16, 9, 15, tzinfo=UTC)  # the US has switched to summer time
+    assert catalog.refresh() is False
+    moved = catalog.snapshot
+    assert moved.week == datetime(2026, 3, 16, 9, tzinfo=UTC) and moved.version == first.version
+    assert not np.array_equal(moved.slot_words, first.slot_words)
+    expected = CatalogSnapshot.build(repository.load_all()[0], 1, moved.week)
+    assert_same(moved, expected)
+    assert np.array_equal(moved.index, expected.index)
+    assert catalog.keep_week() is False and catalog.snapshot is moved  # the same hour: nothing to do
+
+    # A write of this process is encoded in the snapshot's week.
+    changed = dataclasses.replace(repository.get("c0000005").profile, display_name="Moved")
+    catalog.replace(changed)
+    assert_same(catalog.snapshot, CatalogSnapshot.build(repository.load_all()[0], 2, moved.week))
