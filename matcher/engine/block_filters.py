@@ -23,6 +23,7 @@ __all__ = [
     "WORDS",
     "block_eligible",
     "block_filters",
+    "count_scan",
     "count_slots",
     "eligible_scan",
     "lowest_bit",
@@ -172,3 +173,15 @@ def eligible_scan(index: _U64, q: KernelQuery, n: int, rows: _I64, counts: _I64)
                 rows[found] = base + popcount(low - _ONE)
                 found += 1
     return found
+
+
+@jit()
+def count_scan(index: _U64, q: KernelQuery, n: int, counts: _I64) -> None:
+    """Add the counts of all ``n`` counselors to ``counts`` (see :func:`count_slots`), listing nobody."""
+    passes = np.empty((q.filter_given.shape[0], WORDS), dtype=np.uint64)
+    eligible_words = np.empty(WORDS, dtype=np.uint64)
+    end_word = (n + 63) >> 6
+    for w0 in range(0, end_word, WORDS):
+        m = min(WORDS, end_word - w0)
+        block_filters(index, q, w0, m, -1, passes)
+        block_eligible(passes, q, m, valid_bits((w0 + m - 1) * 64, n), counts, eligible_words)

@@ -42,7 +42,7 @@ import numpy.typing as npt
 from numba import prange
 
 from matcher.engine.bit_index import build_index
-from matcher.engine.block_filters import count_slots, eligible_scan
+from matcher.engine.block_filters import count_scan, count_slots, eligible_scan
 from matcher.engine.encoding import Columns, encode_profiles
 from matcher.engine.kernel_steps import insert, jit, numerators, score_table, term_table, weighted_total
 from matcher.engine.query import KernelQuery, compile_query
@@ -54,6 +54,7 @@ __all__ = [
     "KernelQuery",
     "TopK",
     "eligible_rows",
+    "relaxation_counts",
     "score_rows",
     "threading_layer",
     "top_k",
@@ -176,6 +177,14 @@ def _eligible_rows(index: _U64, q: KernelQuery, n: int) -> tuple[_I64, _I64]:
 
 
 @jit()
+def _relaxation_counts(index: _U64, q: KernelQuery, n: int) -> _I64:
+    filters = q.filter_given.shape[0]
+    counts = np.zeros(count_slots(filters), dtype=np.int64)
+    count_scan(index, q, n, counts)
+    return counts[filters + 2 :].copy()
+
+
+@jit()
 def _score_rows_of(cols: Columns, q: KernelQuery, rows: _I64) -> tuple[_F64, _F64]:
     table = score_table(q)
     return _score_rows(cols, q, table, term_table(q, table), rows)
@@ -261,6 +270,15 @@ def eligible_rows(cols: Columns, index: _U64, q: KernelQuery) -> tuple[_I64, _I6
     return rows, excluded
 
 
+def relaxation_counts(cols: Columns, index: _U64, q: KernelQuery) -> _I64:
+    """For each filter ``q`` lets the client relax, how many counselors fail it and no other hard filter.
+
+    One pass over the bit index (a ranking makes it only when too few qualify); int64 (F,), 0 for
+    the filters that cannot be relaxed.
+    """
+    return _relaxation_counts(index, q, cols.flags.shape[0])
+
+
 def score_rows(cols: Columns, q: KernelQuery, rows: _I64) -> tuple[_F64, _F64]:
     """The factor scores, shape (m, G) in the query's order, and totals, shape (m,), of ``rows`` (m,)."""
     factors, totals = _score_rows_of(cols, q, rows)
@@ -288,4 +306,5 @@ def warm_up() -> None:
     finally:
         _end()
     _eligible_rows(index, q, 0)
+    _relaxation_counts(index, q, 0)
     _score_rows_of(cols, q, np.zeros(0, dtype=np.int64))

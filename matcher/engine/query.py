@@ -138,7 +138,9 @@ class Query(NamedTuple):
     factors : the applicable soft factors, in the order they are added up
     weights : the renormalised weight of each of them
     slot_words : uint64 (SLOT_WORDS,), the client's weekly UTC slots, or None when none given
-    kernel : the same query in the kernels' types
+    kernel : the same query in the kernels' types, without counting relaxations (a ranking needs
+        them only when too few qualify: :meth:`counting_relaxations`)
+    relax : bool (F,), the filters the client could relax (``KernelQuery.filter_relax``)
     """
 
     intake: Intake
@@ -146,6 +148,14 @@ class Query(NamedTuple):
     weights: Mapping[str, float]
     slot_words: _U64 | None
     kernel: KernelQuery
+    relax: npt.NDArray[np.bool_]
+
+    def counting_relaxations(self) -> KernelQuery:
+        """:attr:`kernel` that also counts, for each relaxable filter, whom relaxing it would add."""
+        return self.kernel._replace(
+            filter_relax=self.relax,
+            relax_filters=_frozen(tuple(np.flatnonzero(self.relax).tolist()), "int64"),
+        )
 
 
 def applicable_factors(intake: Intake, strategy: Strategy) -> tuple[str, ...]:
@@ -280,8 +290,8 @@ def compile_query(intake: Intake, strategy: Strategy, week: datetime | None = No
         filter_starts=_frozen(tuple(starts), "int64"),
         filter_given=_frozen(tuple(given), "bool"),
         filter_all=_ALL_OF,
-        filter_relax=_frozen(tuple(relax), "bool"),
-        relax_filters=_frozen(tuple(f for f, r in enumerate(relax) if r), "int64"),
+        filter_relax=_frozen((False,) * len(relax), "bool"),  # see Query.counting_relaxations
+        relax_filters=_frozen((), "int64"),
         filter_unless=_UNLESS,
         slots_filter=slots_filter,
         tier_filter=tier_filter,
@@ -297,4 +307,5 @@ def compile_query(intake: Intake, strategy: Strategy, week: datetime | None = No
         slot_count=len(slot_rows),
         slot_row=SLOT_ROW,
     )
-    return Query(intake, names, MappingProxyType(dict(zip(names, weights, strict=True))), slot_words, kernel)
+    mapping = MappingProxyType(dict(zip(names, weights, strict=True)))
+    return Query(intake, names, mapping, slot_words, kernel, _frozen(tuple(relax), "bool"))

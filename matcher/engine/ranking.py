@@ -27,7 +27,8 @@ over counselors:
    ``np.random.default_rng(seed).choice(m, size=min(k, m), replace=False)``.
 5. **Relaxations**: when fewer than ``k`` counselors qualify, up to :data:`MAX_RELAXATIONS`
    requirements the client could relax, each with the number of counselors it would add (those
-   who fail it and no other hard filter, counted in the same scan), most first.
+   who fail it and no other hard filter), most first. They are counted in one more pass over the
+   bit index, made only then (counting them in every scan cost a quarter of the kernel's time).
 
 The intake is compiled once (:func:`~matcher.engine.query.compile_query`) into the query
 that filtering, scoring and the reasons read. Reasons are written only for the returned
@@ -164,9 +165,8 @@ def rank(
         picks = np.random.default_rng(seed).choice(m, size=min(k, m), replace=False) if m else eligible
         rows = eligible[picks]
         factors, totals = kernel.score_rows(cols, q, rows)
-        only = kernel.top_k(cols, snapshot.index, q, 1).only if m < k and q.relax_filters.shape[0] else None
     else:
-        rows, totals, factors, excluded, m, tier_only, only = kernel.top_k(cols, snapshot.index, q, k)
+        rows, totals, factors, excluded, m, tier_only, _ = kernel.top_k(cols, snapshot.index, q, k)
         if tier_only and m < k:  # too few pass the tier: the best of those who fail it only follow
             wider = kernel.top_k(cols, snapshot.index, without_tier(q), k)
             more = ~np.isin(wider.rows, rows)
@@ -178,7 +178,11 @@ def rank(
         excluded = excluded.copy()
         excluded[q.tier_filter] = 0
     exclusions = MappingProxyType(dict(zip(FILTERS, excluded.tolist(), strict=True)))
-    relaxations = _relaxations(only) if m < k and only is not None else ()
+    relaxations: tuple[Relaxation, ...] = ()
+    if m < k and query.relax.any():  # too few qualify: one more pass counts whom each relaxation adds
+        relaxations = _relaxations(
+            kernel.relaxation_counts(cols, snapshot.index, query.counting_relaxations())
+        )
     results = _results(snapshot, query, rows, totals, factors)
     return Ranking(results, m, exclusions, snapshot.version, n, strategy, relaxations)
 
