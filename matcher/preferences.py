@@ -46,6 +46,7 @@ __all__ = [
     "importance_of",
     "is_required",
     "plan_intake",
+    "weighed",
 ]
 
 #: Importance runs from 1 (a slight preference) to this value (matters most).
@@ -191,13 +192,15 @@ def factor_scores(f: Factor, intake: Any, weights: Mapping[str, float]) -> bool:
     """Whether factor ``f`` scores for ``intake`` under a strategy's ``weights``: its attribute's own
     factor applies; a near-match factor also needs a weight above 0 (it is optional: strategies that
     do not weigh it rank as before it existed) and some client code with related ones."""
-    if not factor_applies(f.attribute, intake):
+    if not factor_applies(f.attribute, intake) or not weighed(f, weights):
         return False
-    if f.scoring != Scoring.RELATED:
-        return True
-    return weights.get(f.name, f.default_weight) > 0 and has_near(
-        f.attribute, client_value(f.attribute, intake)
-    )
+    return f.scoring != Scoring.RELATED or has_near(f.attribute, client_value(f.attribute, intake))
+
+
+def weighed(f: Factor, weights: Mapping[str, float]) -> bool:
+    """Whether factor ``f`` may score under a strategy's ``weights``: always, but a near-match factor
+    only with a weight above 0 (it is optional)."""
+    return f.scoring != Scoring.RELATED or weights.get(f.name, f.default_weight) > 0
 
 
 def factor_weights(

@@ -39,7 +39,7 @@ from matcher.engine.client_bits import (
 )
 from matcher.engine.layout import LAYOUT, SLOT_ROW
 from matcher.model import Intake
-from matcher.preferences import FilterMode, factor_scores, factor_weights, plan_intake
+from matcher.preferences import FilterMode, factor_scores, factor_weights, plan_intake, weighed
 from matcher.strategy import Strategy
 from matcher.week import current_week
 
@@ -173,8 +173,6 @@ def _weights(
     return tuple(mapping[f] for f in factors)
 
 
-#: Each near-match factor's weight when a strategy gives none.
-_NEAR_DEFAULT = {f.name: f.default_weight for f in FACTOR_SPECS if f.scoring == Scoring.RELATED}
 _NO_SLOTS = np.zeros(SLOT_WORDS, dtype=np.uint64)
 _NO_SLOTS.flags.writeable = False
 _CODES = (Storage.CODES, Storage.GRADED_CODES)
@@ -192,7 +190,7 @@ _UNLESS.flags.writeable = False
 _ALL_OF = np.array([a.match_all for _, a, _, _ in _FILTER_PLAN for n in (a.name, a.missing) if n is not None])
 _ALL_OF.flags.writeable = False
 _FACTOR_PLAN = tuple(
-    (ATTRIBUTES.index(f.attribute), f.name, f.attribute, LAYOUT[f.attribute.name], _KINDS[f.scoring])
+    (ATTRIBUTES.index(f.attribute), f, f.attribute, LAYOUT[f.attribute.name], _KINDS[f.scoring])
     for f in FACTOR_SPECS
 )
 
@@ -248,12 +246,12 @@ def compile_query(intake: Intake, strategy: Strategy, week: datetime | None = No
     factors: list[str] = []
     kinds, words, most, bits = [], [], [], []
     graded = slot_factor = graded_row = -1
-    for i, name, a, p, kind in _FACTOR_PLAN:
+    for i, spec, a, p, kind in _FACTOR_PLAN:
         value, _, scores = planned[i]
-        if not scores:
+        if not scores or not weighed(spec, strategy.weights):
             continue
-        if kind == KIND_RELATED:  # optional: only under a strategy that weighs it
-            near = near_groups(a, value) if strategy.weights.get(name, _NEAR_DEFAULT[name]) > 0 else []
+        if kind == KIND_RELATED:
+            near = near_groups(a, value)
             if not near:
                 continue
             bits.append(near)
@@ -277,7 +275,7 @@ def compile_query(intake: Intake, strategy: Strategy, week: datetime | None = No
             slot_factor = len(factors)
             bits.append([])
             most.append(len(slot_rows))
-        factors.append(name)
+        factors.append(spec.name)
         kinds.append(kind)
         words.append(p.word)
     names = tuple(factors)

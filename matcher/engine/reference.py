@@ -15,9 +15,7 @@ bit and exact ties are ties in both.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import NamedTuple
 from zoneinfo import ZoneInfo
@@ -43,7 +41,6 @@ from matcher.week import WEEK_EPOCH, current_week
 
 __all__ = [
     "ReferenceScore",
-    "placed_in",
     "rank_reference",
     "reference_counts",
     "reference_relaxations",
@@ -60,34 +57,19 @@ class ReferenceScore(NamedTuple):
     total: float
 
 
-#: The week :func:`utc_slots` places hours in when given none (set by :func:`placed_in`).
-_WEEK: ContextVar[datetime | None] = ContextVar("reference_week", default=None)
 _SLOT = timedelta(minutes=SLOT_MINUTES)
-
-
-@contextmanager
-def placed_in(week: datetime | None) -> Iterator[None]:
-    """Within the block, :func:`utc_slots` given no week places hours in ``week`` (None: unchanged)."""
-    if week is None:
-        yield
-        return
-    token = _WEEK.set(week)
-    try:
-        yield
-    finally:
-        _WEEK.reset(token)
 
 
 def utc_slots(availability: Availability, week: datetime | None = None) -> set[int]:
     """The set of UTC slot numbers (0 = Monday 00:00-00:30 UTC) of ``availability`` in the coming week.
 
-    ``week`` is the week start (:func:`matcher.week.week_of`); None: the one :func:`placed_in`
-    set, else the current week. A window is its next local occurrence at or after the week
-    start, from its start to its end each read with ``fold=0``, every slot it overlaps.
+    ``week`` is the week start (:func:`matcher.week.week_of`); None: the current week. A window
+    is its next local occurrence at or after the week start, from its start to its end each read
+    with ``fold=0``, every slot it overlaps.
     """
     if not availability.windows:
         return set()
-    week = week or _WEEK.get() or current_week()
+    week = week or current_week()
     zone = ZoneInfo(availability.time_zone)
     local_start = week.astimezone(zone).replace(tzinfo=None)
     out: set[int] = set()
@@ -129,7 +111,7 @@ def _client_codes(a: Attribute, intake: Intake) -> list[object]:
     return list(value or ())
 
 
-def _fails(a: Attribute, profile: CounselorProfile, intake: Intake) -> str | None:
+def _fails(a: Attribute, profile: CounselorProfile, intake: Intake, week: datetime) -> str | None:
     """The exclusion ``profile`` falls under for ``a`` (hard or tier), or None."""
     held = getattr(profile, a.counselor_field)
     if a.storage == Storage.FLAG:
@@ -138,7 +120,8 @@ def _fails(a: Attribute, profile: CounselorProfile, intake: Intake) -> str | Non
         return None
     wanted = _client_codes(a, intake)
     if a.storage == Storage.WEEKLY_SLOTS:
-        return None if utc_slots(intake.availability) & utc_slots(held) else a.name  # type: ignore[arg-type]
+        shared = utc_slots(intake.availability, week) & utc_slots(held, week)  # type: ignore[arg-type]
+        return None if shared else a.name
     if a.missing is not None and not held:
         return a.missing
     if a.storage == Storage.GRADED_CODES:
@@ -162,7 +145,7 @@ def _near_score(a: Attribute, held: list[object], wanted: list[object]) -> float
     return numerator / priorities
 
 
-def _score(f: Factor, profile: CounselorProfile, intake: Intake) -> float:
+def _score(f: Factor, profile: CounselorProfile, intake: Intake, week: datetime) -> float:
     """The score of factor ``f`` (which applies to ``intake``)."""
     a = f.attribute
     held = getattr(profile, a.counselor_field)
@@ -184,8 +167,8 @@ def _score(f: Factor, profile: CounselorProfile, intake: Intake) -> float:
             numerator += c.priority * (1.0 if code in primary else 0.5 if code in treated else 0.0)  # type: ignore[attr-defined]
         priorities: int = sum(c.priority for c in wanted)  # type: ignore[attr-defined]
         return numerator / priorities
-    client = utc_slots(intake.availability)  # type: ignore[arg-type]
-    return len(client & utc_slots(held)) / len(client) if client else 0.0
+    client = utc_slots(intake.availability, week)  # type: ignore[arg-type]
+    return len(client & utc_slots(held, week)) / len(client) if client else 0.0
 
 
 def score_profile(
@@ -196,15 +179,15 @@ def score_profile(
     ``failed`` holds tier filters too (see :class:`~matcher.preferences.FilterMode`). Weekly
     hours are placed in the week starting at ``week`` (see :func:`utc_slots`).
     """
-    with placed_in(week):
-        failed = {
-            name for a in ATTRIBUTES if a.is_filter and (name := _fails(a, profile, intake)) is not None
-        }
-        factors = {
-            f.name: _score(f, profile, intake)
-            for f in FACTOR_SPECS
-            if factor_scores(f, intake, strategy.weights)
-        }
+    week = week or current_week()
+    failed = {
+        name for a in ATTRIBUTES if a.is_filter and (name := _fails(a, profile, intake, week)) is not None
+    }
+    factors = {
+        f.name: _score(f, profile, intake, week)
+        for f in FACTOR_SPECS
+        if factor_scores(f, intake, strategy.weights)
+    }
     weights = _weights(strategy, list(factors), intake)
     total = 0.0
     for factor, score in factors.items():
